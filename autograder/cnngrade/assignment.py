@@ -1,0 +1,96 @@
+"""The assignment definition (assignments/<id>/assignment.toml), read once, used everywhere."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"
+DEFAULT_ASSIGNMENT = "hw05_cnn"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    points: int
+    functions: tuple
+    title_ko: str
+    title_en: str
+
+    @property
+    def title(self):
+        return f"{self.title_ko} / {self.title_en}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_seconds: float
+    import_seconds: float
+    total_seconds: float
+    memory_mb: int
+    max_processes: int
+    output_bytes: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title_ko: str
+    title_en: str
+    submission_file: str
+    root: Path
+    solution: Path
+    template: Path
+    hidden_tests: Path
+    examples: Path
+    limits: Limits
+    forbidden_modules: tuple
+    questions: tuple
+
+    @property
+    def total_points(self):
+        return sum(question.points for question in self.questions)
+
+    def question(self, question_id):
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def all_names(self):
+        """Every function and constant the submission is asked to define."""
+        return {name for question in self.questions for name in question.functions}
+
+    @cached_property
+    def question_of(self):
+        return {name: question.id for question in self.questions for name in question.functions}
+
+    def hidden_paths(self):
+        """Directories the submission must never import from or read."""
+        return (self.root / "autograder", self.root / "solutions", self.root / "tests", self.root / "assignments")
+
+
+def load(name_or_path=DEFAULT_ASSIGNMENT, root=PROJECT_ROOT):
+    """Load an assignment by id (a folder of assignments/) or by the path of its TOML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = root / "assignments" / str(name_or_path) / "assignment.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    meta = data["assignment"]
+    questions = tuple(
+        Question(q["id"], int(q["points"]), tuple(q["functions"]), q["title_ko"], q["title_en"])
+        for q in data["questions"]
+    )
+    ids = [question.id for question in questions]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{path}: duplicate question ids")
+    return Assignment(
+        id=meta["id"], title_ko=meta["title_ko"], title_en=meta["title_en"],
+        submission_file=meta["submission_file"], root=root,
+        solution=root / meta["solution"], template=root / meta["template"],
+        hidden_tests=root / meta["hidden_tests"], examples=root / meta["examples"],
+        limits=Limits(**data["limits"]),
+        forbidden_modules=tuple(data["integrity"]["forbidden_modules"]),
+        questions=questions,
+    )

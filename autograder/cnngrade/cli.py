@@ -1,0 +1,74 @@
+"""``cnn-grade``: grade submissions and build what the assignment hands out.
+
+    cnn-grade SUBMISSION [--json PATH]      grade one .py file (the default command)
+    cnn-grade template [--check]            regenerate (or check) the student template
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import assignment as assignment_module
+from . import grading
+from .build import template
+from .reports import results_json, table
+
+COMMANDS = ("grade", "template")
+
+
+def _grade(args, definition):
+    submission = Path(args.submission)
+    if not submission.is_file():
+        print(f"cnn-grade: no such file: {submission}", file=sys.stderr)
+        return 2
+    log = sys.stderr if args.verbose else None
+    report = grading.grade(submission, definition, log=log)
+    print(table.render(report))
+    if args.json:
+        results_json.write(report, args.json)
+    for error in report.grader_errors:
+        print(error, file=sys.stderr)
+    return 0
+
+
+def _template(args, definition):
+    if args.check:
+        if template.is_stale(definition):
+            print(f"{definition.template} is stale: run `cnn-grade template`", file=sys.stderr)
+            return 1
+        print(f"{definition.template} is up to date")
+        return 0
+    template.write(definition)
+    print(f"wrote {definition.template}")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--assignment", default=assignment_module.DEFAULT_ASSIGNMENT,
+                        help="assignment id (a folder of assignments/) or path of its assignment.toml")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade one submission")
+    grade.add_argument("submission", help="the student's .py file")
+    grade.add_argument("--json", metavar="PATH", help="write Gradescope-style results.json here")
+    grade.add_argument("-v", "--verbose", action="store_true", help="show the hidden suite's pytest log")
+    grade.set_defaults(run=_grade)
+    make_template = commands.add_parser("template", help="generate the student template from the solution")
+    make_template.add_argument("--check", action="store_true", help="fail if the committed template is stale")
+    make_template.set_defaults(run=_template)
+    return parser
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    if first is not None and first not in COMMANDS and "--assignment" not in argv[:1]:
+        argv.insert(argv.index(first), "grade")
+    args = build_parser().parse_args(argv)
+    definition = assignment_module.load(args.assignment)
+    return args.run(args, definition)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Output formats. Each module turns a GradeReport (or many) into one format."""

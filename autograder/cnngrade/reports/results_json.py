@@ -1,0 +1,41 @@
+"""Gradescope's results.json, plus ``max_score``, ``questions`` and ``integrity`` for our tools."""
+
+import json
+
+
+def test_entry(test):
+    return {
+        "name": test.name,
+        "number": test.nodeid.split("::", 1)[-1],
+        "score": test.earned,
+        "max_score": test.points,
+        "status": "passed" if test.status == "passed" else "failed",
+        "output": test.message,
+        "visibility": test.visibility,
+        "tags": [test.question],
+    }
+
+
+def to_results(report):
+    output = report.import_error or ""
+    if report.grader_errors:
+        output = "채점기 오류가 있었습니다. 조교에게 알려 주세요. / The grader hit an internal error; tell your TA."
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "execution_time": round(report.execution_time, 3),
+        "output": output,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [test_entry(test) for test in report.tests],
+        "questions": {question.id: {"score": question.score, "max_score": question.max_score}
+                      for question in report.questions},
+        "assignment": report.assignment_id,
+        "grading_status": report.status,
+        "integrity": report.integrity,
+    }
+
+
+def write(report, path):
+    with open(path, "w", encoding="utf-8") as stream:
+        json.dump(to_results(report), stream, ensure_ascii=False, indent=2)

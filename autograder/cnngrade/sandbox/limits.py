@@ -1,0 +1,50 @@
+"""Resource limits, environment and clean-up for worker processes."""
+
+import os
+import resource
+import signal
+import subprocess
+
+# Student code gets one BLAS thread: deterministic, and the grader's cores stay for grading.
+_SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def worker_environment(workdir):
+    """A minimal environment: nothing of the grader's leaks to the submission."""
+    environment = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+                   "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    environment.update({name: "1" for name in _SINGLE_THREAD})
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if name in os.environ:
+            environment[name] = os.environ[name]
+    return environment
+
+
+def worker_preexec(limits, workdir):
+    """Runs in the forked child before exec: hard limits the student cannot raise again."""
+    memory = limits.memory_mb * 1024 * 1024
+    cpu_seconds = int(limits.total_seconds) + 5
+
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.umask(0o077)
+
+    return apply
+
+
+def kill_process_tree(process):
+    """Kill the worker's whole process group (its session), then reap the worker."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.kill()
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass

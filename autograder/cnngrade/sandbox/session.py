@@ -1,0 +1,307 @@
+"""The grader's side of the boundary: one submission, run in worker processes, called by value.
+
+``SubmissionSession`` starts a worker for the submission, sends calls as plain data and waits
+with a deadline. A crash, a hang or an exit in one call fails that call only: the worker is
+killed (its whole process group) and restarted for the next call. A submission that cannot be
+imported, or that hangs at import, fails every call at once, so grading time stays bounded.
+"""
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+from . import limits, protocol
+
+WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+
+
+@dataclass
+class SubmissionFault:
+    """Why a call into the submission did not produce a value (student-facing, bilingual)."""
+
+    kind: str  # raised | import_error | timeout | crashed | bad_return | budget
+    message: str
+    exception_type: str = ""
+    line: int | None = None
+    exception_bases: tuple = ()
+
+    def raised(self, exception_name):
+        """True when the submission raised ``exception_name`` or a subclass of it."""
+        return self.kind == "raised" and exception_name in self.exception_bases
+
+    def describe(self):
+        return self.message
+
+
+class SubmissionError(AssertionError):
+    """Raised in a hidden test when the submission's call failed; the test fails with this reason."""
+
+    def __init__(self, function, fault):
+        self.function = function
+        self.fault = fault
+        super().__init__(f"{function}: {fault.describe()}")
+
+
+@dataclass
+class CallResult:
+    value: object
+    args_after: list
+    kwargs_after: dict
+
+
+@dataclass
+class CapturedOutput:
+    """The worker's stdout/stderr, kept up to a cap; the rest is only counted."""
+
+    cap: int
+    chunks: list = field(default_factory=list)
+    kept: int = 0
+    total: int = 0
+
+    def add(self, data):
+        self.total += len(data)
+        room = self.cap - self.kept
+        if room > 0:
+            self.chunks.append(data[:room])
+            self.kept += min(room, len(data))
+
+    def text(self):
+        text = b"".join(self.chunks).decode("utf-8", "replace")
+        if self.total > self.kept:
+            text += f"\n... ({self.total - self.kept} more bytes of output not shown)"
+        return text
+
+
+def _signal_name(returncode):
+    try:
+        return signal.Signals(-returncode).name
+    except (ValueError, TypeError):
+        return str(returncode)
+
+
+class SubmissionSession:
+    """Calls into one submission file, each call isolated and time-limited."""
+
+    def __init__(self, submission_path, assignment):
+        self.submission_path = os.path.abspath(submission_path)
+        self.assignment = assignment
+        self.limits = assignment.limits
+        self.output = CapturedOutput(self.limits.output_bytes)
+        self.started = time.monotonic()
+        self.names = {}
+        self.import_fault = None
+        self.worker_starts = 0
+        self._process = None
+        self._workdir = None
+        self._readers = []
+
+    # -- lifecycle -------------------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        self._stop_worker()
+
+    def _start_worker(self):
+        self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
+        os.chmod(self._workdir, 0o755)
+        submission_copy = os.path.join(self._workdir, self.assignment.submission_file)
+        shutil.copyfile(self.submission_path, submission_copy)
+        os.chmod(submission_copy, 0o644)
+        request_read, request_write = os.pipe()
+        response_read, response_write = os.pipe()
+        config = {
+            "submission": submission_copy,
+            "request_fd": request_read,
+            "response_fd": response_write,
+            "forbidden_modules": list(self.assignment.forbidden_modules),
+            "hidden_paths": [str(path) for path in self.assignment.hidden_paths()],
+            "names": sorted(self.assignment.all_names()),
+        }
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", WORKER_SCRIPT, json.dumps(config)],
+            cwd=self._workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(request_read, response_write),
+            start_new_session=True,
+            env=limits.worker_environment(self._workdir),
+            preexec_fn=limits.worker_preexec(self.limits, self._workdir),
+        )
+        os.close(request_read)
+        os.close(response_write)
+        self._requests = os.fdopen(request_write, "wb", buffering=0)
+        self._responses = response_read
+        self._readers = [threading.Thread(target=self._drain, args=(stream,), daemon=True)
+                         for stream in (self._process.stdout, self._process.stderr)]
+        for reader in self._readers:
+            reader.start()
+        self.worker_starts += 1
+
+    def _drain(self, stream):
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            self.output.add(chunk)
+
+    def _stop_worker(self):
+        process, self._process = self._process, None
+        if process is None:
+            return
+        limits.kill_process_tree(process)
+        for reader in self._readers:
+            reader.join(timeout=2)
+        for stream in (process.stdout, process.stderr):
+            stream.close()
+        self._requests.close()
+        os.close(self._responses)
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    # -- reading with deadlines ------------------------------------------------------------
+    def _read_exact(self, size, deadline):
+        data = bytearray()
+        while len(data) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self._responses], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self._responses, min(size - len(data), 1 << 20))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return bytes(data)
+
+    def _receive(self, seconds):
+        deadline = time.monotonic() + seconds
+        length = protocol.frame_length(self._read_exact(protocol.PREFIX_BYTES, deadline))
+        return protocol.decode(self._read_exact(length, deadline))
+
+    def _death_fault(self, what):
+        try:
+            returncode = self._process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        if returncode is None:
+            reason = "the worker closed its channel"
+        elif returncode < 0:
+            reason = f"killed by signal {_signal_name(returncode)}"
+        else:
+            reason = f"exit code {returncode}"
+        if returncode == -signal.SIGKILL or returncode == -signal.SIGSEGV:
+            hint = (" 메모리 한도를 넘었거나 비정상 종료되었습니다 / it exceeded the memory limit or crashed.")
+        else:
+            hint = " os._exit/sys.exit를 호출했나요? / did it call os._exit or sys.exit?"
+        return SubmissionFault(
+            "crashed", f"{what} 도중 프로세스가 종료되었습니다 ({reason}). / the process died during {what} ({reason}).{hint}")
+
+    # -- starting and importing --------------------------------------------------------
+    def _ensure_worker(self):
+        """Start a worker and import the submission; returns a fault or None."""
+        if self.import_fault is not None:
+            return self.import_fault
+        if self._process is not None and self._process.poll() is None:
+            return None
+        self._stop_worker()
+        self._start_worker()
+        try:
+            hello = self._receive(min(self.limits.import_seconds, self._budget_left()))
+        except TimeoutError:
+            self._stop_worker()
+            self.import_fault = SubmissionFault(
+                "import_error",
+                f"제출 파일을 불러오는 데 {self.limits.import_seconds}초를 넘었습니다 (무한 루프?). / "
+                f"importing the submission took more than {self.limits.import_seconds} s (an endless loop at import?).")
+            return self.import_fault
+        except (EOFError, protocol.ProtocolError):
+            fault = self._death_fault("import")
+            self._stop_worker()
+            self.import_fault = SubmissionFault("import_error", fault.message)
+            return self.import_fault
+        if hello.get("status") == "import_error":
+            error = hello["error"]
+            where = f"{error['file']}, line {error['line']}" if error.get("line") else error["file"]
+            self.import_fault = SubmissionFault(
+                "import_error",
+                f"제출 파일을 불러오지 못했습니다 / the submission could not be imported: "
+                f"{error['type']}: {error['message']} ({where})",
+                exception_type=error["type"], line=error.get("line"))
+            self._stop_worker()
+            return self.import_fault
+        self.names = hello.get("names", {})
+        return None
+
+    def _budget_left(self):
+        return self.limits.total_seconds - (time.monotonic() - self.started)
+
+    # -- calls ---------------------------------------------------------------------------
+    def _request(self, function, message):
+        if self._budget_left() <= 0:
+            return SubmissionFault(
+                "budget", f"제출물 전체 시간 한도({self.limits.total_seconds}초)를 넘었습니다. / "
+                          f"the submission used up its total time limit ({self.limits.total_seconds} s).")
+        fault = self._ensure_worker()
+        if fault is not None:
+            return fault
+        if function not in self.names:
+            return SubmissionFault(
+                "missing", f"제출 파일에 '{function}'이(가) 없습니다. / the submission does not define '{function}'.")
+        seconds = min(self.limits.call_seconds, self._budget_left())
+        try:
+            protocol.write_message(self._requests, message)
+            reply = self._receive(seconds)
+        except TimeoutError:
+            self._stop_worker()
+            return SubmissionFault(
+                "timeout", f"{function} 호출이 {seconds:.0f}초 안에 끝나지 않았습니다 (무한 루프?). / "
+                           f"{function} did not return within {seconds:.0f} s (an endless loop?).")
+        except (EOFError, BrokenPipeError, protocol.ProtocolError) as error:
+            fault = self._death_fault(f"{function}")
+            if isinstance(error, protocol.ProtocolError):
+                fault = SubmissionFault("bad_return", f"{function}: unreadable reply ({error})")
+            self._stop_worker()
+            return fault
+        return reply
+
+    def call(self, function, *args, **kwargs):
+        """Call ``function`` in the worker; returns a CallResult or raises SubmissionError."""
+        reply = self._request(function, {"op": "call", "name": function, "args": list(args), "kwargs": kwargs})
+        return self._unwrap(function, reply)
+
+    def get(self, name):
+        """The value of a module-level constant of the submission."""
+        return self._unwrap(name, self._request(name, {"op": "get", "name": name})).value
+
+    def _unwrap(self, function, reply):
+        if isinstance(reply, SubmissionFault):
+            raise SubmissionError(function, reply)
+        status = reply.get("status")
+        if status == "ok":
+            return CallResult(reply["value"], reply["args_after"], reply["kwargs_after"])
+        if status == "raised":
+            error = reply["error"]
+            if error["type"] == "NotImplementedError":
+                fault = SubmissionFault("not_implemented", "아직 구현하지 않았습니다 / not implemented yet",
+                                        exception_type=error["type"], line=error.get("line"))
+            else:
+                where = f" ({error['file']}, line {error['line']})" if error.get("line") else ""
+                fault = SubmissionFault("raised", f"{error['type']}: {error['message']}{where}",
+                                        exception_type=error["type"], line=error.get("line"),
+                                        exception_bases=tuple(error.get("bases", ())))
+            raise SubmissionError(function, fault)
+        if status == "bad_return":
+            raise SubmissionError(function, SubmissionFault(
+                "bad_return", f"반환값이 배열/숫자 같은 평범한 데이터가 아닙니다 / the return value is not plain data "
+                              f"(arrays, numbers, tuples): {reply.get('message', '')}"))
+        raise SubmissionError(function, SubmissionFault("bad_return", f"unexpected reply {status!r}"))

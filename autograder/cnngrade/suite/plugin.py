@@ -1,0 +1,173 @@
+"""The pytest plugin that turns a hidden-suite run into per-test points.
+
+Hidden tests declare their question once per module and their points per test::
+
+    pytestmark = pytest.mark.question("conv_forward")
+
+    @graded(points=2)
+    def test_stride(submission, rng): ...
+
+They receive ``submission`` (calls into the isolated worker, by value), ``reference`` (the
+reference solution, trusted, in this process) and ``rng`` (a generator seeded by the test id).
+"""
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from ..sandbox.session import SubmissionError
+from .checks import Mismatch
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+# Faults after which calling the same function again in the same test only wastes time.
+STICKY_FAULTS = ("timeout", "crashed", "budget", "import_error")
+
+
+def graded(points, visibility="after_published"):
+    """Mark a hidden test: how many points it is worth and when students see it (Gradescope)."""
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    return pytest.mark.graded(points=points, visibility=visibility)
+
+
+class GradingConfigError(Exception):
+    """The hidden suite does not match the assignment definition (an instructor error)."""
+
+
+@dataclass
+class TestOutcome:
+    nodeid: str
+    name: str
+    question: str
+    points: float
+    visibility: str
+    status: str = "passed"  # passed | failed | error
+    message: str = ""
+    summary: str = ""  # one line for tables
+    fault: str = ""  # the SubmissionFault kind when the submission's call failed
+    duration: float = 0.0
+
+    @property
+    def earned(self):
+        return self.points if self.status == "passed" else 0.0
+
+
+class SubmissionProxy:
+    """``submission.conv2d_forward(...)`` returns the worker's answer as plain data."""
+
+    def __init__(self, session):
+        self._session = session
+        self._sticky = {}
+
+    def reset(self):
+        self._sticky = {}
+
+    def call(self, name, *args, **kwargs):
+        """The full CallResult (value and the arguments as they were after the call)."""
+        if name in self._sticky:
+            raise SubmissionError(name, self._sticky[name])
+        try:
+            return self._session.call(name, *args, **kwargs)
+        except SubmissionError as error:
+            if error.fault.kind in STICKY_FAULTS:
+                self._sticky[name] = error.fault
+            raise
+
+    def constant(self, name):
+        return self._session.get(name)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs).value
+
+
+def _test_name(item):
+    doc = (getattr(item, "function", None).__doc__ or item.name).strip().splitlines()[0]
+    callspec = getattr(item, "callspec", None)
+    return f"{doc} [{callspec.id}]" if callspec is not None else doc
+
+
+class GradingPlugin:
+    def __init__(self, assignment, session, reference):
+        self.assignment = assignment
+        self._reference_module = reference
+        self.proxy = SubmissionProxy(session)
+        self.outcomes = {}
+        self.grader_errors = []
+        self.config_error = None
+
+    # -- fixtures --------------------------------------------------------------------
+    @pytest.fixture
+    def submission(self):
+        return self.proxy
+
+    @pytest.fixture
+    def reference(self):
+        return self._reference_module
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+    # -- collection --------------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "question(id): the assignment question a hidden test belongs to")
+        config.addinivalue_line("markers", "graded(points, visibility): points of a hidden test")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.grader_errors.append(f"collection of {report.nodeid} failed:\n{report.longreprtext}")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        try:
+            self._register(items)
+        except GradingConfigError as error:
+            self.config_error = error
+            items.clear()
+
+    def _register(self, items):
+        totals = {question.id: 0 for question in self.assignment.questions}
+        for item in items:
+            question, mark = item.get_closest_marker("question"), item.get_closest_marker("graded")
+            if question is None or mark is None:
+                raise GradingConfigError(f"{item.nodeid} needs a question marker and @graded(points=...)")
+            question_id = question.args[0]
+            if question_id not in totals:
+                raise GradingConfigError(f"{item.nodeid}: unknown question {question_id!r}")
+            totals[question_id] += mark.kwargs["points"]
+            self.outcomes[item.nodeid] = TestOutcome(
+                item.nodeid, _test_name(item), question_id, mark.kwargs["points"],
+                mark.kwargs.get("visibility", "after_published"))
+        wrong = {qid: (total, self.assignment.question(qid).points) for qid, total in totals.items()
+                 if abs(total - self.assignment.question(qid).points) > 1e-9}
+        if wrong:
+            raise GradingConfigError(
+                "hidden test points do not add up to the question totals: "
+                + ", ".join(f"{qid} has {got} of {want}" for qid, (got, want) in wrong.items()))
+
+    # -- running -------------------------------------------------------------------------
+    def pytest_runtest_setup(self, item):
+        self.proxy.reset()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        record = self.outcomes[item.nodeid]
+        record.duration += report.duration
+        if not report.failed or record.status != "passed":
+            return
+        error = call.excinfo.value if call.excinfo else None
+        if isinstance(error, SubmissionError):
+            record.status, record.message, record.fault = "failed", str(error), error.fault.kind
+            record.summary = record.message
+        elif isinstance(error, Mismatch):
+            record.status, record.message, record.summary = "failed", str(error), error.summary
+        else:
+            record.status = "error"
+            record.message = record.summary = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
+                                               "internal grader error; please tell your TA.")
+            self.grader_errors.append(f"{item.nodeid} ({call.when}):\n{report.longreprtext}")
