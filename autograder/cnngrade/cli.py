@@ -1,6 +1,7 @@
 """``cnn-grade``: grade submissions and build what the assignment hands out.
 
-    cnn-grade SUBMISSION [--json PATH]      grade one .py file (the default command)
+    cnn-grade SUBMISSION [--json PATH]      grade one .py/.ipynb file (the default command)
+    cnn-grade SUBMISSIONS_DIR --out DIR      grade a whole class in parallel (resumable)
     cnn-grade template [--check]            regenerate (or check) the student template
 """
 
@@ -9,7 +10,8 @@ import sys
 from pathlib import Path
 
 from . import assignment as assignment_module
-from . import grading
+from . import batch, grading
+from .progress import Progress
 from .build import template
 from .reports import results_json, table
 
@@ -18,6 +20,8 @@ COMMANDS = ("grade", "template")
 
 def _grade(args, definition):
     submission = Path(args.submission)
+    if submission.is_dir():
+        return _grade_batch(args, definition)
     if not submission.is_file():
         print(f"cnn-grade: no such file: {submission}", file=sys.stderr)
         return 2
@@ -28,6 +32,14 @@ def _grade(args, definition):
         results_json.write(report, args.json)
     for error in report.grader_errors:
         print(error, file=sys.stderr)
+    return 0
+
+
+def _grade_batch(args, definition):
+    out_dir = Path(args.out or "results")
+    results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress())
+    print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
+          f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
     return 0
 
 
@@ -50,8 +62,11 @@ def build_parser():
                         help="assignment id (a folder of assignments/) or path of its assignment.toml")
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="grade one submission")
-    grade.add_argument("submission", help="the student's .py file")
+    grade.add_argument("submission", help="the student's .py/.ipynb file, or a folder of submissions")
     grade.add_argument("--json", metavar="PATH", help="write Gradescope-style results.json here")
+    grade.add_argument("--out", metavar="DIR", help="batch: where grades.csv, summary.md and feedback go "
+                                                    "(default: results)")
+    grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the hidden suite's pytest log")
     grade.set_defaults(run=_grade)
     make_template = commands.add_parser("template", help="generate the student template from the solution")

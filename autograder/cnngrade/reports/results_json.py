@@ -13,6 +13,7 @@ def test_entry(test):
         "output": test.message,
         "visibility": test.visibility,
         "tags": [test.question],
+        "fault": test.fault,
     }
 
 

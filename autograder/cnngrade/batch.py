@@ -1,0 +1,141 @@
+"""Grade a whole class: find the submissions, grade them in parallel, resume, write every output.
+
+Layouts understood (student ids come from file or folder names):
+- a folder of ``.py`` / ``.ipynb`` files (``kim_minji.py``);
+- a folder of per-student folders, each holding ``cnn_layers.py`` (GitHub Classroom "clone all")
+  or a single ``.py`` / ``.ipynb``;
+- ``.zip`` files, one per student, holding either of the above;
+- a Gradescope export (``submission_metadata.yml`` beside ``submission_<id>/`` folders).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import grading
+from .reports import csv_report, feedback, results_json, summary
+
+SUBMISSION_SUFFIXES = (".py", ".ipynb")
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str
+    path: Path
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def _pick_file(folder, submission_file):
+    """The submission inside a student's folder: cnn_layers.py, else the only .py/.ipynb."""
+    preferred = next(folder.rglob(submission_file), None)
+    if preferred is not None:
+        return preferred
+    candidates = [path for path in sorted(folder.rglob("*"))
+                  if path.suffix in SUBMISSION_SUFFIXES and not path.name.startswith(("test_", "."))
+                  and "__MACOSX" not in path.parts]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def discover(root, submission_file, unpack_dir):
+    """(submissions, problems): every gradable submission under ``root``, and what was skipped."""
+    root = Path(root)
+    submissions, problems = [], []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith((".", "_")) or entry.name == "submission_metadata.yml":
+            continue
+        student_id = entry.stem.removeprefix("submission_") if entry.is_dir() else entry.stem
+        if entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
+            submissions.append(Submission(student_id, entry))
+            continue
+        folder = entry
+        if entry.is_file() and entry.suffix == ".zip":
+            folder = Path(unpack_dir) / student_id
+            try:
+                with zipfile.ZipFile(entry) as archive:
+                    archive.extractall(folder)
+            except (zipfile.BadZipFile, OSError) as error:
+                problems.append(f"{entry.name}: unreadable zip ({error})")
+                continue
+        if folder.is_dir():
+            found = _pick_file(folder, submission_file)
+            if found is None:
+                problems.append(f"{entry.name}: no {submission_file} (or single .py/.ipynb) inside")
+            else:
+                submissions.append(Submission(student_id, found))
+    return submissions, problems
+
+
+def _grade_one(submission, definition):
+    report = grading.grade(submission.path, definition)
+    return submission, report
+
+
+def _result_paths(out_dir, student_id):
+    folder = Path(out_dir) / "students" / student_id
+    return folder, folder / "results.json", folder / "feedback.md"
+
+
+def _already_graded(out_dir, submission):
+    _, results_path, _ = _result_paths(out_dir, submission.student_id)
+    try:
+        stored = json.loads(results_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored if stored.get("submission_sha256") == submission.sha256 else None
+
+
+def grade_batch(root, out_dir, definition, jobs=None, progress=None):
+    """Grade every submission under ``root`` into ``out_dir``; returns the list of result dicts."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    unpack_dir = tempfile.mkdtemp(prefix="cnngrade-unpack-")
+    try:
+        submissions, problems = discover(root, definition.submission_file, unpack_dir)
+        results, pending = {}, []
+        for submission in submissions:
+            stored = _already_graded(out_dir, submission)
+            if stored is not None:
+                results[submission.student_id] = stored
+            else:
+                pending.append(submission)
+        if progress is not None:
+            progress.start(total=len(submissions), done=len(results))
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_grade_one, submission, definition) for submission in pending]
+            for future in as_completed(futures):
+                submission, report = future.result()
+                results[submission.student_id] = _write_student(out_dir, submission, report)
+                if progress is not None:
+                    progress.advance(submission.student_id, report)
+        if progress is not None:
+            progress.finish()
+    finally:
+        shutil.rmtree(unpack_dir, ignore_errors=True)
+    ordered = [results[submission.student_id] for submission in submissions]
+    csv_report.write(ordered, definition, out_dir / "grades.csv")
+    summary.write(ordered, problems, definition, out_dir)
+    return ordered
+
+
+def _write_student(out_dir, submission, report):
+    folder, results_path, feedback_path = _result_paths(out_dir, submission.student_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    results = results_json.to_results(report)
+    results.update(student_id=submission.student_id, file=str(submission.path),
+                   submission_sha256=submission.sha256)
+    feedback_path.write_text(feedback.render(report, submission.student_id), encoding="utf-8")
+    # Written last and atomically: a results.json on disk means this student is done (resume).
+    temporary = results_path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    temporary.replace(results_path)
+    return results

@@ -1,0 +1,105 @@
+"""Shared helpers for the project's own tests: the assignment, fixture submissions, grading."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cnngrade import assignment as assignment_module
+from cnngrade import grading
+
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURES_DIR = TESTS_DIR / "fixtures"
+_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs-root):\s*(.*?)\s*$")
+
+
+@dataclass
+class Fixture:
+    """A fixture submission: a snippet appended to the reference solution, or a standalone file."""
+
+    path: Path
+    standalone: bool
+    purpose: str
+    expect_zero: frozenset
+    expect_lose: frozenset
+    seconds: float
+    needs_root: bool
+
+    @property
+    def id(self):
+        return self.path.stem
+
+    def source(self, solution_text):
+        text = self.path.read_text(encoding="utf-8")
+        return text if self.standalone else f"{solution_text}\n\n# ---- fixture {self.id} ----\n{text}"
+
+
+def _ids(value, all_ids):
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    return frozenset(all_ids) if names == {"all"} else frozenset(names)
+
+
+def load_fixtures(kind, definition):
+    all_ids = [question.id for question in definition.questions]
+    fixtures = []
+    for path in sorted((FIXTURES_DIR / kind).glob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        fields = {}
+        for line in lines[:12]:
+            match = _HEADER.match(line)
+            if match:
+                fields[match.group(1)] = match.group(2)
+        fixture = Fixture(
+            path=path, standalone=bool(lines) and lines[0].strip() == "# standalone",
+            purpose=fields.get("purpose", fields.get("bug", "")),
+            expect_zero=_ids(fields.get("expect-zero", ""), all_ids),
+            expect_lose=_ids(fields.get("expect-lose", ""), all_ids),
+            seconds=float(fields.get("expect-seconds", 120)),
+            needs_root=fields.get("needs-root", "").lower() == "yes",
+        )
+        unknown = (fixture.expect_zero | fixture.expect_lose) - set(all_ids)
+        if unknown:
+            raise ValueError(f"{path}: unknown question ids {sorted(unknown)}")
+        fixtures.append(fixture)
+    return fixtures
+
+
+@pytest.fixture(scope="session")
+def definition():
+    return assignment_module.load()
+
+
+@pytest.fixture(scope="session")
+def solution_text(definition):
+    return definition.solution.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write_submission(tmp_path, definition):
+    """Write submission source into a fresh folder as cnn_layers.py and return its path."""
+
+    def write(source, name=None):
+        folder = tmp_path / (name or "submission")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / definition.submission_file
+        path.write_text(source, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def grade(definition):
+    def run(path):
+        return grading.grade(path, definition)
+
+    return run
+
+
+def scores(report):
+    return {question.id: question.score for question in report.questions}
+
+
+def full_marks(definition):
+    return {question.id: question.points for question in definition.questions}

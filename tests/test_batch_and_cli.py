@@ -1,0 +1,75 @@
+"""The README's commands as an instructor runs them: one submission, and a whole class (resumable)."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from cnngrade import batch
+from cnngrade.reports import csv_report
+
+CLI = [sys.executable, "-m", "cnngrade.cli"]
+
+
+def test_single_submission_cli_writes_gradescope_json(definition, tmp_path):
+    out = tmp_path / "r.json"
+    completed = subprocess.run(CLI + [str(definition.solution), "--json", str(out)],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "100 / 100" in completed.stdout
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["score"] == results["max_score"] == 100
+    assert set(results["questions"]) == {question.id for question in definition.questions}
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+
+
+def test_cli_exit_code_is_zero_for_a_failing_submission_and_two_for_a_missing_file(definition, tmp_path):
+    completed = subprocess.run(CLI + [str(definition.template)], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and "0 / 100" in completed.stdout
+    missing = subprocess.run(CLI + [str(tmp_path / "nope.py")], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_discovery_understands_instructor_layouts(tmp_path, definition):
+    source = definition.solution.read_text(encoding="utf-8")
+    root = tmp_path / "subs"
+    (root / "kim_minji").mkdir(parents=True)
+    (root / "kim_minji" / "cnn_layers.py").write_text(source)
+    (root / "lee.py").write_text(source)
+    (root / "submission_4242").mkdir()
+    (root / "submission_4242" / "my_answer.py").write_text(source)
+    with zipfile.ZipFile(root / "park.zip", "w") as archive:
+        archive.writestr("hw05/cnn_layers.py", source)
+    (root / "empty_student").mkdir()
+    (root / "submission_metadata.yml").write_text("{}")
+    found, problems = batch.discover(root, definition.submission_file, tmp_path / "unpack")
+    assert sorted(s.student_id for s in found) == ["4242", "kim_minji", "lee", "park"]
+    assert len(problems) == 1 and "empty_student" in problems[0]
+
+
+def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(definition, tmp_path):
+    submissions = tmp_path / "subs"
+    shutil.copytree(definition.examples, submissions)
+    out = tmp_path / "results"
+    first = subprocess.run(CLI + [str(submissions), "--out", str(out), "-j", "2"],
+                           capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert list(rows[0]) == csv_report.columns(definition)
+    by_id = {row["student_id"]: row for row in rows}
+    assert set(by_id) == {path.stem for path in definition.examples.glob("*.py")}
+    assert float(by_id["loops_student"]["total_points_earned"]) == 100
+    assert float(by_id["flipped_kernel_student"]["conv_forward"]) < 25
+    for student in by_id:
+        assert (out / "students" / student / "feedback.md").read_text(encoding="utf-8").startswith("# 채점 결과")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "| conv_forward |" in summary
+
+    stamp = {p: p.stat().st_mtime_ns for p in (out / "students").glob("*/results.json")}
+    second = subprocess.run(CLI + [str(submissions), "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0 and "already graded" in second.stderr
+    assert {p: p.stat().st_mtime_ns for p in (out / "students").glob("*/results.json")} == stamp
