@@ -31,6 +31,7 @@ class Limits:
     memory_mb: int
     max_processes: int
     output_bytes: int
+    file_mb: int
 
 
 @dataclass(frozen=True)

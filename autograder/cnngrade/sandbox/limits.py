@@ -5,6 +5,8 @@ import resource
 import signal
 import subprocess
 
+from . import isolation
+
 # Student code gets one BLAS thread: deterministic, and the grader's cores stay for grading.
 _SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -20,16 +22,21 @@ def worker_environment(workdir):
     return environment
 
 
-def worker_preexec(limits, workdir):
-    """Runs in the forked child before exec: hard limits the student cannot raise again."""
+def worker_preexec(limits, workdir, hidden_paths):
+    """Runs in the forked child before exec: hard limits the student cannot raise again,
+    then the strongest isolation the machine allows (isolation.py)."""
     memory = limits.memory_mb * 1024 * 1024
     cpu_seconds = int(limits.total_seconds) + 5
+    isolation.level()  # probe in the parent, not in every child
 
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        os.umask(0o077)
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
+        os.umask(0o022)
+        isolation.isolate(hidden_paths, workdir)
 
     return apply
 

@@ -20,7 +20,11 @@ from dataclasses import dataclass, field
 
 from . import limits, protocol
 
-WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+from . import isolation
+
+SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
+# Copied next to the submission: the worker must run even where the project tree is hidden.
+WORKER_FILES = ("worker.py", "protocol.py")
 
 
 @dataclass
@@ -116,9 +120,15 @@ class SubmissionSession:
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
         os.chmod(self._workdir, 0o755)
+        runtime = os.path.join(self._workdir, ".runtime")
+        os.mkdir(runtime)
+        for name in WORKER_FILES:
+            shutil.copyfile(os.path.join(SANDBOX_DIR, name), os.path.join(runtime, name))
         submission_copy = os.path.join(self._workdir, self.assignment.submission_file)
         shutil.copyfile(self.submission_path, submission_copy)
         os.chmod(submission_copy, 0o644)
+        isolation.prepare_workdir(self._workdir)
+        hidden_paths = self.hidden_paths()
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         config = {
@@ -126,11 +136,11 @@ class SubmissionSession:
             "request_fd": request_read,
             "response_fd": response_write,
             "forbidden_modules": list(self.assignment.forbidden_modules),
-            "hidden_paths": [str(path) for path in self.assignment.hidden_paths()],
+            "hidden_paths": hidden_paths,
             "names": sorted(self.assignment.all_names()),
         }
         self._process = subprocess.Popen(
-            [sys.executable, "-I", WORKER_SCRIPT, json.dumps(config)],
+            [sys.executable, "-I", os.path.join(runtime, "worker.py"), json.dumps(config)],
             cwd=self._workdir,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -138,7 +148,7 @@ class SubmissionSession:
             pass_fds=(request_read, response_write),
             start_new_session=True,
             env=limits.worker_environment(self._workdir),
-            preexec_fn=limits.worker_preexec(self.limits, self._workdir),
+            preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths),
         )
         os.close(request_read)
         os.close(response_write)
@@ -149,6 +159,13 @@ class SubmissionSession:
         for reader in self._readers:
             reader.start()
         self.worker_starts += 1
+
+    def hidden_paths(self):
+        """Folders the worker must not see: the project, the class's submissions, the grader's cwd."""
+        paths = [str(path) for path in self.assignment.hidden_paths()]
+        paths += [str(self.assignment.root), os.path.dirname(self.submission_path), os.getcwd(), "/autograder"]
+        paths += [path for path in os.environ.get("CNNGRADE_HIDE", "").split(os.pathsep) if path]
+        return [path for path in dict.fromkeys(paths) if os.path.isdir(path)]
 
     def _drain(self, stream):
         for chunk in iter(lambda: stream.read1(65536), b""):

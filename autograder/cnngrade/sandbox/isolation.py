@@ -1,0 +1,154 @@
+"""Keeping the worker away from what it must not see, when the grader runs as root.
+
+As root on Linux (Docker, Gradescope, CI containers, these machines) the worker, between fork
+and exec:
+1. enters a private mount namespace and a new network namespace (no network at all);
+2. mounts an empty tmpfs over every hidden path (the project tree with the reference solution
+   and the hidden suite, the folder of the submissions, /autograder, the grader's cwd),
+   after re-binding the Python installation so that it stays reachable;
+3. drops to an unprivileged user (nobody), so it cannot undo the mounts, read root-only files,
+   raise its limits or signal the grader; RLIMIT_NPROC then caps its processes.
+Without root none of this is possible; see "Security model" in the README for what remains.
+"""
+
+import ctypes
+import os
+import stat
+import sys
+import sysconfig
+import tempfile
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+MS_RDONLY = 0x1
+UNPRIVILEGED_UID = UNPRIVILEGED_GID = 65534  # nobody / nogroup
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags, data=None):
+    _check(_libc.mount(source.encode(), str(target).encode(), fstype.encode() if fstype else None, flags,
+                       data.encode() if data else None), f"mount {target}")
+
+
+def needed_paths():
+    """What the worker's Python needs to run: the interpreter, the stdlib and site-packages."""
+    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix,
+             sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return sorted({os.path.realpath(path) for path in paths})
+
+
+def _blocked_ancestor(path):
+    """The highest ancestor of ``path`` that 'others' cannot traverse, or None."""
+    current, blocked = os.path.realpath(path), None
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current:
+            return blocked
+        if not os.stat(parent).st_mode & stat.S_IXOTH:
+            blocked = parent
+        current = parent
+
+
+def _covers(hidden, path):
+    return path == hidden or path.startswith(hidden.rstrip("/") + "/")
+
+
+def _reachable_python(needed):
+    """Make each needed path traversable for 'nobody' inside the private namespace.
+
+    A root-only ancestor (e.g. /root of a pyenv or miniforge install) is replaced by a tmpfs
+    that holds nothing but the re-bound needed folders.
+    """
+    staging = tempfile.mkdtemp(prefix="cnngrade-bind-")
+    for index, path in enumerate(needed):
+        blocked = _blocked_ancestor(path)
+        if blocked is None:
+            continue
+        stage = os.path.join(staging, str(index))
+        os.mkdir(stage)
+        _mount(path, stage, None, MS_BIND | MS_REC)
+        _mount("tmpfs", blocked, "tmpfs", 0, "mode=0755,size=64k")
+        os.makedirs(path, exist_ok=True)
+        _mount(stage, path, None, MS_BIND | MS_REC)
+
+
+def isolate_as_root(hidden_paths, workdir):
+    """Called in the forked child before exec (root only). Raises OSError if it cannot."""
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    needed = needed_paths()
+    _reachable_python(needed)
+    for hidden in hidden_paths:
+        hidden = os.path.realpath(hidden)
+        # Never hide the interpreter, the worker's own folder, or everything.
+        if hidden == "/" or not os.path.isdir(hidden) or any(_covers(hidden, path) for path in needed + [workdir]):
+            continue
+        _mount("tmpfs", hidden, "tmpfs", MS_RDONLY, "mode=0000,size=4k")
+    drop_privileges()
+
+
+def drop_privileges():
+    os.setgroups([])
+    os.setgid(UNPRIVILEGED_GID)
+    os.setuid(UNPRIVILEGED_UID)
+
+
+def prepare_workdir(workdir):
+    """As root, give the folder to the unprivileged user so the student can write scratch files there."""
+    if os.geteuid() == 0:
+        for folder, _, files in os.walk(workdir):
+            os.chown(folder, UNPRIVILEGED_UID, UNPRIVILEGED_GID)
+            for name in files:
+                os.chown(os.path.join(folder, name), UNPRIVILEGED_UID, UNPRIVILEGED_GID)
+
+
+_LEVEL = None
+
+
+def level():
+    """How strongly workers are isolated on this machine: probed once per grader process."""
+    global _LEVEL
+    if _LEVEL is None:
+        _LEVEL = _probe()
+    return _LEVEL
+
+
+def _probe():
+    if os.geteuid() != 0:
+        return "process"  # separate process, limits; files readable by this user stay readable
+    for candidate in ("namespace", "unprivileged"):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if candidate == "namespace":
+                    isolate_as_root([], tempfile.gettempdir())
+                else:
+                    if any(_blocked_ancestor(path) for path in needed_paths()):
+                        os._exit(1)
+                    drop_privileges()
+                os.execv(sys.executable, [sys.executable, "-I", "-c", "import numpy"])
+            except BaseException:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            return candidate
+    return "process"
+
+
+def isolate(hidden_paths, workdir):
+    """Apply the strongest isolation this machine allows (in the forked child, before exec)."""
+    mode = level()
+    if mode == "namespace":
+        isolate_as_root(hidden_paths, workdir)
+    elif mode == "unprivileged":
+        drop_privileges()
