@@ -26,6 +26,7 @@ class Question:
 @dataclass(frozen=True)
 class Limits:
     call_seconds: float
+    retry_seconds: float
     import_seconds: float
     total_seconds: float
     memory_mb: int

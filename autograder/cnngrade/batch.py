@@ -1,5 +1,9 @@
 """Grade a whole class: find the submissions, grade them in parallel, resume, write every output.
 
+Each grading process is started once, collects the hidden suite once and then grades a stream
+of submissions (grading.grade_stream), so PyTorch, pytest and the suite load once per process,
+not once per student.
+
 Layouts understood (student ids come from file or folder names):
 - a folder of ``.py`` / ``.ipynb`` files (``kim_minji.py``);
 - a folder of per-student folders, each holding ``cnn_layers.py`` (GitHub Classroom "clone all")
@@ -10,11 +14,12 @@ Layouts understood (student ids come from file or folder names):
 
 import hashlib
 import json
+import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +79,58 @@ def discover(root, submission_file, unpack_dir):
     return submissions, problems
 
 
-def _grade_one(submission, definition):
-    report = grading.grade(submission.path, definition)
-    return submission, report
+def _grading_process(definition, inbox, outbox):
+    """A long-lived grader: takes submission paths from ``inbox`` until None, reports to ``outbox``."""
+
+    def paths():
+        while (path := inbox.get()) is not None:
+            outbox.put(("start", path, os.getpid()))
+            yield path
+
+    grading.grade_stream(paths(), definition, lambda report: outbox.put(("report", report.submission, report)))
+
+
+def _run_parallel(pending, definition, jobs, on_report):
+    """Grade ``pending`` submissions with ``jobs`` grading processes; a dead process fails only
+    the submission it was grading."""
+    context = multiprocessing.get_context("fork")
+    inbox, outbox = context.Queue(), context.Queue()
+    by_path = {str(submission.path): submission for submission in pending}
+    for submission in pending:
+        inbox.put(str(submission.path))
+    processes = [context.Process(target=_grading_process, args=(definition, inbox, outbox), daemon=True)
+                 for _ in range(jobs)]
+    for process in processes:
+        inbox.put(None)
+        process.start()
+    in_flight, remaining = {}, len(pending)
+    while remaining:
+        try:
+            kind, path, payload = outbox.get(timeout=5)
+        except queue.Empty:
+            for pid, path in list(in_flight.items()):
+                if not any(p.pid == pid and p.is_alive() for p in processes):
+                    del in_flight[pid]
+                    remaining -= 1
+                    on_report(by_path[path], _lost_report(path, definition))
+            if not any(process.is_alive() for process in processes) and not in_flight:
+                break
+            continue
+        if kind == "start":
+            in_flight[payload] = path
+        else:
+            in_flight = {pid: p for pid, p in in_flight.items() if p != path}
+            remaining -= 1
+            on_report(by_path[path], payload)
+    for process in processes:
+        process.join(timeout=10)
+
+
+def _lost_report(path, definition):
+    """A report for a submission whose grading process died: 0 points, marked as a grader error."""
+    questions = [grading.QuestionScore(q.id, q.title, 0, q.points) for q in definition.questions]
+    return grading.GradeReport(submission=path, assignment_id=definition.id, tests=[], questions=questions,
+                               execution_time=0.0, grader_errors=["the grading process died on this submission"])
 
 
 def _result_paths(out_dir, student_id):
@@ -109,14 +163,17 @@ def grade_batch(root, out_dir, definition, jobs=None, progress=None):
                 pending.append(submission)
         if progress is not None:
             progress.start(total=len(submissions), done=len(results))
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_grade_one, submission, definition) for submission in pending]
-            for future in as_completed(futures):
-                submission, report = future.result()
-                results[submission.student_id] = _write_student(out_dir, submission, report)
-                if progress is not None:
-                    progress.advance(submission.student_id, report)
+        def record(submission, report):
+            results[submission.student_id] = _write_student(out_dir, submission, report)
+            if progress is not None:
+                progress.advance(submission.student_id, report)
+
+        if pending:
+            jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+            _run_parallel(pending, definition, jobs, record)
+        for submission in pending:
+            if submission.student_id not in results:
+                record(submission, _lost_report(str(submission.path), definition))
         if progress is not None:
             progress.finish()
     finally:

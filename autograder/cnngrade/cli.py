@@ -15,7 +15,7 @@ from .progress import Progress
 from .build import template
 from .reports import results_json, table
 
-COMMANDS = ("grade", "template")
+COMMANDS = ("grade", "template", "build-otter", "build-student")
 
 
 def _grade(args, definition):
@@ -72,6 +72,24 @@ def build_parser():
     make_template = commands.add_parser("template", help="generate the student template from the solution")
     make_template.add_argument("--check", action="store_true", help="fail if the committed template is stale")
     make_template.set_defaults(run=_template)
+    from .build import otter as otter_build, student_bundle
+
+    def _build_otter(args, definition):
+        path = otter_build.build(definition, args.out_dir)
+        print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
+        return 0
+
+    def _build_student(args, definition):
+        files = student_bundle.build(definition, args.out_dir)
+        print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check cnn_layers.py -t tests)")
+        return 0
+
+    build_otter = commands.add_parser("build-otter", help="build the otter-grader/Gradescope autograder.zip")
+    build_otter.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives autograder.zip")
+    build_otter.set_defaults(run=_build_otter)
+    build_student = commands.add_parser("build-student", help="build the bundle handed to students")
+    build_student.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives the student bundle")
+    build_student.set_defaults(run=_build_student)
     return parser
 
 

@@ -28,6 +28,9 @@ def render(report):
             lines.append(f"      - {who}: {reason}")
     lines.append(f"  합계 / Total: {_fmt(report.score)} / {_fmt(report.max_score)}"
                  f"   ({report.execution_time:.1f} s)")
+    if report.integrity:
+        kinds = sorted({finding["kind"] for finding in report.integrity})
+        lines.append(f"  integrity: {len(report.integrity)} finding(s) for the instructor: {', '.join(kinds)}")
     for error in report.grader_errors:
         lines.append(f"  !! grader error: {_first_line(error)}")
     return "\n".join(lines)

@@ -6,8 +6,10 @@ and exec:
 2. mounts an empty tmpfs over every hidden path (the project tree with the reference solution
    and the hidden suite, the folder of the submissions, /autograder, the grader's cwd),
    after re-binding the Python installation so that it stays reachable;
-3. drops to an unprivileged user (nobody), so it cannot undo the mounts, read root-only files,
-   raise its limits or signal the grader; RLIMIT_NPROC then caps its processes.
+3. drops to an unprivileged user id of its own (one per grader process, owned by nobody else),
+   so it cannot undo the mounts, read root-only files, raise its limits or signal the grader;
+   RLIMIT_NPROC then caps its processes, and at the end every process of that uid is killed,
+   even children that left the worker's session.
 Without root none of this is possible; see "Security model" in the README for what remains.
 """
 
@@ -24,7 +26,6 @@ MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 MS_RDONLY = 0x1
-UNPRIVILEGED_UID = UNPRIVILEGED_GID = 65534  # nobody / nogroup
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -97,19 +98,41 @@ def isolate_as_root(hidden_paths, workdir):
     drop_privileges()
 
 
+def worker_ids():
+    """(uid, gid) of this grader process's workers; computed at call time (forked pool workers differ)."""
+    uid = 200000 + os.getpid() % 1000000
+    return uid, uid
+
+
 def drop_privileges():
+    uid, gid = worker_ids()
     os.setgroups([])
-    os.setgid(UNPRIVILEGED_GID)
-    os.setuid(UNPRIVILEGED_UID)
+    os.setgid(gid)
+    os.setuid(uid)
+
+
+def kill_all_worker_processes():
+    """Kill every process of this grader's worker uid (root only): nothing a submission spawned survives."""
+    if level() == "process":
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            drop_privileges()
+            os.kill(-1, 9)  # as the worker uid: every process of that uid (this one too)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def prepare_workdir(workdir):
     """As root, give the folder to the unprivileged user so the student can write scratch files there."""
-    if os.geteuid() == 0:
+    if level() != "process":
+        uid, gid = worker_ids()
         for folder, _, files in os.walk(workdir):
-            os.chown(folder, UNPRIVILEGED_UID, UNPRIVILEGED_GID)
+            os.chown(folder, uid, gid)
             for name in files:
-                os.chown(os.path.join(folder, name), UNPRIVILEGED_UID, UNPRIVILEGED_GID)
+                os.chown(os.path.join(folder, name), uid, gid)
 
 
 _LEVEL = None
@@ -145,6 +168,9 @@ def _probe():
     return "process"
 
 
+PR_SET_PDEATHSIG = 1
+
+
 def isolate(hidden_paths, workdir):
     """Apply the strongest isolation this machine allows (in the forked child, before exec)."""
     mode = level()
@@ -152,3 +178,5 @@ def isolate(hidden_paths, workdir):
         isolate_as_root(hidden_paths, workdir)
     elif mode == "unprivileged":
         drop_privileges()
+    # After the uid change (which clears it): if the grader dies, even by SIGKILL, so does the worker.
+    _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)

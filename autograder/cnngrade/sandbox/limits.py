@@ -42,11 +42,13 @@ def worker_preexec(limits, workdir, hidden_paths):
 
 
 def kill_process_tree(process):
-    """Kill the worker's whole process group (its session), then reap the worker."""
+    """Kill the worker's whole process group (its session) and, as root, every process of the
+    worker uid (children that left the session too); then reap the worker."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    isolation.kill_all_worker_processes()
     try:
         process.kill()
     except ProcessLookupError:

@@ -106,6 +106,7 @@ class SubmissionSession:
         self._process = None
         self._workdir = None
         self._readers = []
+        self._timed_out = set()
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self):
@@ -274,12 +275,16 @@ class SubmissionSession:
         if function not in self.names:
             return SubmissionFault(
                 "missing", f"제출 파일에 '{function}'이(가) 없습니다. / the submission does not define '{function}'.")
-        seconds = min(self.limits.call_seconds, self._budget_left())
+        # A function that already hung gets a short leash: one endless loop must not cost
+        # call_seconds in every test that calls it.
+        call_limit = self.limits.retry_seconds if function in self._timed_out else self.limits.call_seconds
+        seconds = min(call_limit, self._budget_left())
         try:
             protocol.write_message(self._requests, message)
             reply = self._receive(seconds)
         except TimeoutError:
             self._stop_worker()
+            self._timed_out.add(function)
             return SubmissionFault(
                 "timeout", f"{function} 호출이 {seconds:.0f}초 안에 끝나지 않았습니다 (무한 루프?). / "
                            f"{function} did not return within {seconds:.0f} s (an endless loop?).")

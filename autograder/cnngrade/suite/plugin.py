@@ -9,8 +9,12 @@ Hidden tests declare their question once per module and their points per test::
 
 They receive ``submission`` (calls into the isolated worker, by value), ``reference`` (the
 reference solution, trusted, in this process) and ``rng`` (a generator seeded by the test id).
+
+One pytest session grades a stream of submissions: the suite is collected once, then
+``pytest_runtestloop`` runs every test for each submission in turn (see grading.py).
 """
 
+import copy
 import zlib
 from dataclasses import dataclass
 
@@ -91,13 +95,22 @@ def _test_name(item):
 
 
 class GradingPlugin:
-    def __init__(self, assignment, session, reference):
+    def __init__(self, assignment, reference, run_submissions):
+        """``run_submissions(session, run_all_tests)`` grades the submissions of this pytest run."""
         self.assignment = assignment
         self._reference_module = reference
-        self.proxy = SubmissionProxy(session)
+        self._run_submissions = run_submissions
+        self._collected = {}
+        self.proxy = None
         self.outcomes = {}
         self.grader_errors = []
         self.config_error = None
+
+    def begin(self, submission_session):
+        """Start grading one submission: fresh outcomes, a proxy to its worker."""
+        self.proxy = SubmissionProxy(submission_session)
+        self.outcomes = copy.deepcopy(self._collected)
+        self.grader_errors = [error for error in self.grader_errors if error.startswith("collection")]
 
     # -- fixtures --------------------------------------------------------------------
     @pytest.fixture
@@ -138,7 +151,7 @@ class GradingPlugin:
             if question_id not in totals:
                 raise GradingConfigError(f"{item.nodeid}: unknown question {question_id!r}")
             totals[question_id] += mark.kwargs["points"]
-            self.outcomes[item.nodeid] = TestOutcome(
+            self._collected[item.nodeid] = TestOutcome(
                 item.nodeid, _test_name(item), question_id, mark.kwargs["points"],
                 mark.kwargs.get("visibility", "after_published"))
         wrong = {qid: (total, self.assignment.question(qid).points) for qid, total in totals.items()
@@ -149,6 +162,19 @@ class GradingPlugin:
                 + ", ".join(f"{qid} has {got} of {want}" for qid, (got, want) in wrong.items()))
 
     # -- running -------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        items = list(session.items)
+
+        def run_all_tests():
+            for index, item in enumerate(items):
+                # nextitem=None after the last test tears every fixture down: submissions share nothing.
+                nextitem = items[index + 1] if index + 1 < len(items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+
+        self._run_submissions(session, run_all_tests)
+        return True
+
     def pytest_runtest_setup(self, item):
         self.proxy.reset()
 

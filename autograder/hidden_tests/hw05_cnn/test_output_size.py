@@ -96,7 +96,7 @@ POOL_CASES = {
     "overlapping": dict(size=13, kernel=3, stride=2),
     "padding": dict(size=7, kernel=3, stride=2, padding=1),
     "ceil": dict(size=5, kernel=2, ceil_mode=True),
-    "ceil-drop-last": dict(size=6, kernel=3, stride=2, padding=1, ceil_mode=True),
+    "ceil-drop-last": dict(size=5, kernel=2, stride=2, padding=1, ceil_mode=True),
     "pairs": dict(size=(9, 14), kernel=(3, 2), stride=(2, 3), padding=(1, 0), ceil_mode=True),
 }
 
