@@ -11,7 +11,7 @@ from cnngrade import grading
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "fixtures"
-_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs-root):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs-root|diagnosis):\s*(.*?)\s*$")
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Fixture:
     expect_lose: frozenset
     seconds: float
     needs_root: bool
+    diagnosis: str
 
     @property
     def id(self):
@@ -57,6 +58,7 @@ def load_fixtures(kind, definition):
             expect_lose=_ids(fields.get("expect-lose", ""), all_ids),
             seconds=float(fields.get("expect-seconds", 120)),
             needs_root=fields.get("needs-root", "").lower() == "yes",
+            diagnosis=fields.get("diagnosis", ""),
         )
         unknown = (fixture.expect_zero | fixture.expect_lose) - set(all_ids)
         if unknown:

@@ -65,5 +65,8 @@ def test_fixture_scores_as_expected(fixture, solution_text, write_submission, gr
             assert got[question.id] == question.points, (
                 question.id, [t.message for t in report.tests if t.question == question.id and t.status != "passed"])
     assert report.grader_errors == []
+    if fixture.diagnosis:
+        diagnosed = {test.diagnosis for test in report.tests if test.status == "failed"}
+        assert fixture.diagnosis in diagnosed, f"feedback should name the bug {fixture.diagnosis}: got {diagnosed}"
     assert elapsed <= fixture.seconds, f"took {elapsed:.0f} s (bound {fixture.seconds:.0f} s)"
     assert leftover_worker_processes() == []

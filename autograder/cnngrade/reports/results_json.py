@@ -14,6 +14,7 @@ def test_entry(test):
         "visibility": test.visibility,
         "tags": [test.question],
         "fault": test.fault,
+        "diagnosis": test.diagnosis,
     }
 
 

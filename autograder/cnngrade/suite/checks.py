@@ -64,12 +64,13 @@ def expect_array(actual, expected, what, hint=None, dtype=None):
     close = np.isclose(actual64, expected64, **tolerance)
     if not close.all():
         error = np.abs(actual64 - expected64)
+        relative = (error / np.maximum(np.abs(expected64), 1e-12)).max()
         index = tuple(int(i) for i in np.argwhere(~close)[0])
         wrong = int((~close).sum())
-        fail(f"{what}: 값이 틀렸습니다. 최대 절대 오차 {error.max():.3g}, 틀린 원소 {wrong}/{close.size}개, "
-             f"처음 틀린 위치 {index}.",
-             f"{what}: wrong values: max abs error {error.max():.3g}, {wrong}/{close.size} elements wrong, "
-             f"first wrong index {index}.", hint)
+        fail(f"{what}: 값이 틀렸습니다. 최대 절대 오차 {error.max():.3g}, 최대 상대 오차 {relative:.3g}, "
+             f"틀린 원소 {wrong}/{close.size}개, 처음 틀린 위치 {index}.",
+             f"{what}: wrong values: max abs error {error.max():.3g}, max rel error {relative:.3g}, "
+             f"{wrong}/{close.size} elements wrong, first wrong index {index}.", hint)
 
 
 def _is_int(value):

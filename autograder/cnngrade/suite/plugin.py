@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from ..sandbox.session import SubmissionError
+from . import known_bugs
 from .checks import Mismatch
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -51,6 +52,7 @@ class TestOutcome:
     message: str = ""
     summary: str = ""  # one line for tables
     fault: str = ""  # the SubmissionFault kind when the submission's call failed
+    diagnosis: str = ""  # the id of the known bug the answer matched (known_bugs.py)
     duration: float = 0.0
 
     @property
@@ -64,20 +66,24 @@ class SubmissionProxy:
     def __init__(self, session):
         self._session = session
         self._sticky = {}
+        self.calls = []  # (function, args, kwargs, value) of this test, for the bug diagnosis
 
     def reset(self):
         self._sticky = {}
+        self.calls = []
 
     def call(self, name, *args, **kwargs):
         """The full CallResult (value and the arguments as they were after the call)."""
         if name in self._sticky:
             raise SubmissionError(name, self._sticky[name])
         try:
-            return self._session.call(name, *args, **kwargs)
+            result = self._session.call(name, *args, **kwargs)
         except SubmissionError as error:
             if error.fault.kind in STICKY_FAULTS:
                 self._sticky[name] = error.fault
             raise
+        self.calls.append((name, args, kwargs, result.value))
+        return result
 
     def constant(self, name):
         return self._session.get(name)
@@ -175,6 +181,17 @@ class GradingPlugin:
         self._run_submissions(session, run_all_tests)
         return True
 
+    def _diagnose(self):
+        """Replay this test's calls, newest first, through the known-bug variants."""
+        for function, args, kwargs, value in reversed(self.proxy.calls):
+            try:
+                bug = known_bugs.diagnose(self._reference_module, function, args, kwargs, value)
+            except Exception:  # a diagnosis must never turn a failed test into a grader error
+                bug = None
+            if bug is not None:
+                return bug
+        return None
+
     def pytest_runtest_setup(self, item):
         self.proxy.reset()
 
@@ -192,6 +209,11 @@ class GradingPlugin:
             record.summary = record.message
         elif isinstance(error, Mismatch):
             record.status, record.message, record.summary = "failed", str(error), error.summary
+            bug = self._diagnose()
+            if bug is not None:
+                record.message += "\n" + bug.hint
+                record.summary = f"{bug.korean} / {bug.english}"
+                record.diagnosis = bug.id
         else:
             record.status = "error"
             record.message = record.summary = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
