@@ -13,7 +13,7 @@ from . import assignment as assignment_module
 from . import batch, grading
 from .progress import Progress
 from .build import template
-from .reports import results_json, table
+from .reports import junit, markdown_summary, results_json, table
 
 COMMANDS = ("grade", "template", "build-otter", "build-student")
 
@@ -30,8 +30,15 @@ def _grade(args, definition):
     print(table.render(report))
     if args.json:
         results_json.write(report, args.json)
+    if args.junit:
+        junit.write(report, args.junit)
+    if args.summary:
+        markdown_summary.write(report, args.summary)
     for error in report.grader_errors:
         print(error, file=sys.stderr)
+    if args.fail_under is not None and report.score < args.fail_under:
+        print(f"cnn-grade: score {report.score:g} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -64,6 +71,9 @@ def build_parser():
     grade = commands.add_parser("grade", help="grade one submission")
     grade.add_argument("submission", help="the student's .py/.ipynb file, or a folder of submissions")
     grade.add_argument("--json", metavar="PATH", help="write Gradescope-style results.json here")
+    grade.add_argument("--junit", metavar="PATH", help="write JUnit XML (one testcase per hidden test)")
+    grade.add_argument("--summary", metavar="PATH", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+    grade.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
     grade.add_argument("--out", metavar="DIR", help="batch: where grades.csv, summary.md and feedback go "
                                                     "(default: results)")
     grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
