@@ -3,6 +3,8 @@
     cnn-grade SUBMISSION [--json PATH]      grade one .py/.ipynb file (the default command)
     cnn-grade SUBMISSIONS_DIR --out DIR      grade a whole class in parallel (resumable)
     cnn-grade template [--check]            regenerate (or check) the student template
+    cnn-grade build-otter OUT_DIR            the otter-grader / Gradescope autograder.zip
+    cnn-grade build-student OUT_DIR          what is handed out to students
 """
 
 import argparse
@@ -12,7 +14,8 @@ from pathlib import Path
 from . import assignment as assignment_module
 from . import batch, grading
 from .progress import Progress
-from .build import template
+from .build import otter as otter_build
+from .build import student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
 
 COMMANDS = ("grade", "template", "build-otter", "build-student")
@@ -62,6 +65,18 @@ def _template(args, definition):
     return 0
 
 
+def _build_otter(args, definition):
+    path = otter_build.build(definition, args.out_dir)
+    print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
+    return 0
+
+
+def _build_student(args, definition):
+    files = student_bundle.build(definition, args.out_dir)
+    print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check cnn_layers.py -t tests)")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,18 +97,6 @@ def build_parser():
     make_template = commands.add_parser("template", help="generate the student template from the solution")
     make_template.add_argument("--check", action="store_true", help="fail if the committed template is stale")
     make_template.set_defaults(run=_template)
-    from .build import otter as otter_build, student_bundle
-
-    def _build_otter(args, definition):
-        path = otter_build.build(definition, args.out_dir)
-        print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
-        return 0
-
-    def _build_student(args, definition):
-        files = student_bundle.build(definition, args.out_dir)
-        print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check cnn_layers.py -t tests)")
-        return 0
-
     build_otter = commands.add_parser("build-otter", help="build the otter-grader/Gradescope autograder.zip")
     build_otter.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives autograder.zip")
     build_otter.set_defaults(run=_build_otter)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from . import integrity
+from . import integrity, notebook
 from .sandbox.session import SubmissionSession
 from .suite.plugin import GradingPlugin
 
@@ -84,8 +84,7 @@ def _report(submission_path, assignment, session, plugin, started):
         execution_time=time.monotonic() - started,
         import_error=session.import_fault.message if session.import_fault else "",
         output=session.output.text(), grader_errors=list(plugin.grader_errors),
-        integrity=integrity.scan(Path(submission_path).read_text(encoding="utf-8", errors="replace"),
-                                 assignment.forbidden_modules),
+        integrity=integrity.scan(notebook.source_of(submission_path), assignment.forbidden_modules),
     )
 
 
