@@ -83,7 +83,7 @@ def _reachable_python(needed):
         _mount(stage, path, None, MS_BIND | MS_REC)
 
 
-def isolate_as_root(hidden_paths, workdir):
+def isolate_as_root(hidden_paths, workdir, ids=None):
     """Called in the forked child before exec (root only). Raises OSError if it cannot."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
@@ -95,17 +95,19 @@ def isolate_as_root(hidden_paths, workdir):
         if hidden == "/" or not os.path.isdir(hidden) or any(_covers(hidden, path) for path in needed + [workdir]):
             continue
         _mount("tmpfs", hidden, "tmpfs", MS_RDONLY, "mode=0000,size=4k")
-    drop_privileges()
+    drop_privileges(ids)
 
 
-def worker_ids():
-    """(uid, gid) of this grader process's workers; computed at call time (forked pool workers differ)."""
-    uid = 200000 + os.getpid() % 1000000
+def worker_ids(grader_pid=None):
+    """(uid, gid) of the workers of the grader process ``grader_pid`` (default: this process).
+
+    Call it in the grader, never in the forked child, whose own pid would give another uid."""
+    uid = 200000 + (grader_pid or os.getpid()) % 1000000
     return uid, uid
 
 
-def drop_privileges():
-    uid, gid = worker_ids()
+def drop_privileges(ids=None):
+    uid, gid = ids or worker_ids()
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
@@ -171,12 +173,13 @@ def _probe():
 PR_SET_PDEATHSIG = 1
 
 
-def isolate(hidden_paths, workdir):
-    """Apply the strongest isolation this machine allows (in the forked child, before exec)."""
+def isolate(hidden_paths, workdir, ids):
+    """Apply the strongest isolation this machine allows (in the forked child, before exec);
+    ``ids`` is worker_ids() computed in the grader."""
     mode = level()
     if mode == "namespace":
-        isolate_as_root(hidden_paths, workdir)
+        isolate_as_root(hidden_paths, workdir, ids)
     elif mode == "unprivileged":
-        drop_privileges()
+        drop_privileges(ids)
     # After the uid change (which clears it): if the grader dies, even by SIGKILL, so does the worker.
     _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)

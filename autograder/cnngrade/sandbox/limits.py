@@ -28,6 +28,7 @@ def worker_preexec(limits, workdir, hidden_paths):
     memory = limits.memory_mb * 1024 * 1024
     cpu_seconds = int(limits.total_seconds) + 5
     isolation.level()  # probe in the parent, not in every child
+    ids = isolation.worker_ids()  # the grader's pid, not the child's
 
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -36,7 +37,7 @@ def worker_preexec(limits, workdir, hidden_paths):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
         os.umask(0o022)
-        isolation.isolate(hidden_paths, workdir)
+        isolation.isolate(hidden_paths, workdir, ids)
 
     return apply
 

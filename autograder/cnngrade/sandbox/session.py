@@ -6,8 +6,11 @@ killed (its whole process group) and restarted for the next call. A submission t
 imported, or that hangs at import, fails every call at once, so grading time stays bounded.
 """
 
+import functools
+import importlib.util
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 from . import limits, protocol
 
+from .. import notebook
 from . import isolation
 
 SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -84,6 +88,21 @@ class CapturedOutput:
         return text
 
 
+@functools.lru_cache(maxsize=None)
+def forbidden_package_dirs(names):
+    """Installed folders of the forbidden packages: hidden from a root-isolated worker, so even
+    code that removes the import hook cannot load them."""
+    folders = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            folders += list(spec.submodule_search_locations)
+    return tuple(folders)
+
+
 def _signal_name(returncode):
     try:
         return signal.Signals(-returncode).name
@@ -126,7 +145,7 @@ class SubmissionSession:
         for name in WORKER_FILES:
             shutil.copyfile(os.path.join(SANDBOX_DIR, name), os.path.join(runtime, name))
         submission_copy = os.path.join(self._workdir, self.assignment.submission_file)
-        shutil.copyfile(self.submission_path, submission_copy)
+        notebook.copy_as_source(self.submission_path, submission_copy)
         os.chmod(submission_copy, 0o644)
         isolation.prepare_workdir(self._workdir)
         hidden_paths = self.hidden_paths()
@@ -153,7 +172,8 @@ class SubmissionSession:
         )
         os.close(request_read)
         os.close(response_write)
-        self._requests = os.fdopen(request_write, "wb", buffering=0)
+        os.set_blocking(request_write, False)
+        self._requests = request_write
         self._responses = response_read
         self._readers = [threading.Thread(target=self._drain, args=(stream,), daemon=True)
                          for stream in (self._process.stdout, self._process.stderr)]
@@ -166,6 +186,7 @@ class SubmissionSession:
         paths = [str(path) for path in self.assignment.hidden_paths()]
         paths += [str(self.assignment.root), os.path.dirname(self.submission_path), os.getcwd(), "/autograder"]
         paths += [path for path in os.environ.get("CNNGRADE_HIDE", "").split(os.pathsep) if path]
+        paths += forbidden_package_dirs(self.assignment.forbidden_modules)
         return [path for path in dict.fromkeys(paths) if os.path.isdir(path)]
 
     def _drain(self, stream):
@@ -181,7 +202,7 @@ class SubmissionSession:
             reader.join(timeout=2)
         for stream in (process.stdout, process.stderr):
             stream.close()
-        self._requests.close()
+        os.close(self._requests)
         os.close(self._responses)
         shutil.rmtree(self._workdir, ignore_errors=True)
 
@@ -200,6 +221,25 @@ class SubmissionSession:
                 raise EOFError
             data += chunk
         return bytes(data)
+
+    def _has_pending_output(self):
+        """Bytes after a complete reply mean something besides the worker loop wrote to the channel."""
+        return bool(select.select([self._responses], [], [], 0)[0])
+
+    def _send(self, body, deadline):
+        """Write a framed request without ever blocking past the deadline (a worker that stops
+        reading, e.g. because student code closed or hijacked its pipe, must not hang the grader)."""
+        data = memoryview(len(body).to_bytes(protocol.PREFIX_BYTES, "big") + body)
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            _, writable, _ = select.select([], [self._requests], [], remaining)
+            if writable:
+                try:
+                    data = data[os.write(self._requests, data[:1 << 16]):]
+                except BlockingIOError:
+                    continue
 
     def _receive(self, seconds):
         deadline = time.monotonic() + seconds
@@ -265,6 +305,17 @@ class SubmissionSession:
 
     # -- calls ---------------------------------------------------------------------------
     def _request(self, function, message):
+        """Send one request and wait for its reply. A worker whose channel was corrupted by the
+        student's code (stale or forged replies, junk) is replaced and the call is retried once
+        on a fresh worker, so the damage stays with the function that caused it."""
+        reply = self._request_once(function, message)
+        if isinstance(reply, SubmissionFault) and reply.kind == "protocol":
+            reply = self._request_once(function, message)
+            if isinstance(reply, SubmissionFault) and reply.kind == "protocol":
+                reply.kind = "bad_return"
+        return reply
+
+    def _request_once(self, function, message):
         if self._budget_left() <= 0:
             return SubmissionFault(
                 "budget", f"제출물 전체 시간 한도({self.limits.total_seconds}초)를 넘었습니다. / "
@@ -279,9 +330,16 @@ class SubmissionSession:
         # call_seconds in every test that calls it.
         call_limit = self.limits.retry_seconds if function in self._timed_out else self.limits.call_seconds
         seconds = min(call_limit, self._budget_left())
+        nonce = secrets.token_hex(16)
         try:
-            protocol.write_message(self._requests, message)
-            reply = self._receive(seconds)
+            deadline = time.monotonic() + seconds
+            self._send(protocol.encode(dict(message, nonce=nonce)), deadline)
+            reply = self._receive(deadline - time.monotonic())
+            if not isinstance(reply, dict) or reply.get("nonce") != nonce or self._has_pending_output():
+                self._stop_worker()
+                return SubmissionFault(
+                    "protocol", f"{function}: 채점 통신 채널이 손상되었습니다 (제출 코드가 채널에 썼나요?). / "
+                                f"{function}: the grading channel was corrupted (did the code write to it?).")
         except TimeoutError:
             self._stop_worker()
             self._timed_out.add(function)

@@ -69,11 +69,14 @@ def serve(config):
     responses = os.fdopen(config["response_fd"], "wb", buffering=0)
     submission_path = os.path.abspath(config["submission"])
 
-    def reply(message):
+    def reply(message, request=None):
+        if request is not None:
+            message["nonce"] = request.get("nonce")
         try:
             protocol.write_message(responses, message)
         except protocol.ProtocolError as error:
-            protocol.write_message(responses, {"status": "bad_return", "message": str(error)})
+            protocol.write_message(responses, {"status": "bad_return", "message": str(error),
+                                               "nonce": message.get("nonce")})
 
     # The project tree (editable installs) must not be importable from the submission.
     sys.path[:] = [entry for entry in sys.path if entry and not any(
@@ -101,10 +104,10 @@ def serve(config):
             else:
                 value = target(*request["args"], **request["kwargs"])
         except BaseException as error:  # the student's SystemExit/KeyboardInterrupt fail only this call
-            reply({"status": "raised", "error": describe_exception(error, submission_path)})
+            reply({"status": "raised", "error": describe_exception(error, submission_path)}, request)
             continue
         reply({"status": "ok", "value": value, "args_after": request.get("args", []),
-               "kwargs_after": request.get("kwargs", {})})
+               "kwargs_after": request.get("kwargs", {})}, request)
 
 
 if __name__ == "__main__":
