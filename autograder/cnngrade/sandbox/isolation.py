@@ -64,31 +64,65 @@ def _covers(hidden, path):
     return path == hidden or path.startswith(hidden.rstrip("/") + "/")
 
 
-def _reachable_python(needed):
-    """Make each needed path traversable for 'nobody' inside the private namespace.
+def _outermost(paths):
+    """The paths not inside another path of the list."""
+    paths = sorted(set(paths))
+    return [path for path in paths if not any(other != path and _covers(other, path) for other in paths)]
 
-    A root-only ancestor (e.g. /root of a pyenv or miniforge install) is replaced by a tmpfs
-    that holds nothing but the re-bound needed folders.
-    """
-    staging = tempfile.mkdtemp(prefix="cnngrade-bind-")
-    for index, path in enumerate(needed):
-        blocked = _blocked_ancestor(path)
-        if blocked is None:
-            continue
+
+STAGING = "/dev/shm"  # a private tmpfs in the worker's namespace, replaced again at the end
+
+
+def _replace_with_only(parent, keep):
+    """Mount a fresh tmpfs over ``parent`` that holds nothing but the ``keep`` paths (re-bound)."""
+    staging = tempfile.mkdtemp(prefix="bind-", dir=STAGING)
+    staged = []
+    for index, path in enumerate(keep):
         stage = os.path.join(staging, str(index))
-        os.mkdir(stage)
+        if os.path.isdir(path):
+            os.mkdir(stage)
+        else:
+            open(stage, "w").close()
         _mount(path, stage, None, MS_BIND | MS_REC)
-        _mount("tmpfs", blocked, "tmpfs", 0, "mode=0755,size=64k")
-        os.makedirs(path, exist_ok=True)
+        staged.append((stage, path))
+    _mount("tmpfs", parent, "tmpfs", 0, "mode=0755,size=1m")
+    for stage, path in staged:
+        if os.path.isdir(stage):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w").close()
         _mount(stage, path, None, MS_BIND | MS_REC)
+
+
+def _reachable_python(needed):
+    """Make the interpreter's folders traversable for the worker's uid in the private namespace:
+    a root-only ancestor (e.g. /root of a pyenv or miniforge install) is replaced by a tmpfs
+    that holds nothing but the re-bound Python folders."""
+    by_blocked = {}
+    for path in _outermost(needed):
+        blocked = _blocked_ancestor(path)
+        if blocked is not None:
+            by_blocked.setdefault(blocked, []).append(path)
+    for blocked in _outermost(by_blocked):
+        _replace_with_only(blocked, [path for key, paths in by_blocked.items() if _covers(blocked, key)
+                                     for path in paths])
 
 
 def isolate_as_root(hidden_paths, workdir, ids=None):
     """Called in the forked child before exec (root only). Raises OSError if it cannot."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    # Staging for bind mounts lives in this namespace only: nothing is left on the machine.
+    _mount("tmpfs", STAGING, "tmpfs", 0, "mode=0700,size=1m")
     needed = needed_paths()
     _reachable_python(needed)
+    # A private /tmp (and /var/tmp, /dev/shm): other workers' folders and whatever else lies in
+    # the machine's /tmp are out of sight; only this worker's own folder stays.
+    _replace_with_only(tempfile.gettempdir(), [workdir])
+    for scratch in ("/var/tmp", STAGING):
+        if os.path.isdir(scratch) and not any(_covers(scratch, path) for path in needed + [workdir]):
+            _mount("tmpfs", scratch, "tmpfs", 0, "mode=1777,size=64m")
     for hidden in hidden_paths:
         hidden = os.path.realpath(hidden)
         # Never hide the interpreter, the worker's own folder, or everything.

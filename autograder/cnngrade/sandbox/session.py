@@ -159,27 +159,37 @@ class SubmissionSession:
             "hidden_paths": hidden_paths,
             "names": sorted(self.assignment.all_names()),
         }
-        self._process = subprocess.Popen(
+        # One pipe for stdout and stderr, read by a thread that owns (and finally closes) its end:
+        # a child the submission left behind may hold the write end open for a long time.
+        output_read, output_write = os.pipe()
+        try:
+            self._process = self._popen(runtime, config, request_read, response_write, output_write, hidden_paths)
+        except BaseException:
+            for fd in (request_read, request_write, response_read, response_write, output_read, output_write):
+                os.close(fd)
+            raise
+        for fd in (request_read, response_write, output_write):
+            os.close(fd)
+        os.set_blocking(request_write, False)
+        self._requests = request_write
+        self._responses = response_read
+        self._readers = [threading.Thread(target=self._drain, args=(output_read,), daemon=True)]
+        for reader in self._readers:
+            reader.start()
+        self.worker_starts += 1
+
+    def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths):
+        return subprocess.Popen(
             [sys.executable, "-I", os.path.join(runtime, "worker.py"), json.dumps(config)],
             cwd=self._workdir,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=output_write,
+            stderr=output_write,
             pass_fds=(request_read, response_write),
             start_new_session=True,
             env=limits.worker_environment(self._workdir),
             preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths),
         )
-        os.close(request_read)
-        os.close(response_write)
-        os.set_blocking(request_write, False)
-        self._requests = request_write
-        self._responses = response_read
-        self._readers = [threading.Thread(target=self._drain, args=(stream,), daemon=True)
-                         for stream in (self._process.stdout, self._process.stderr)]
-        for reader in self._readers:
-            reader.start()
-        self.worker_starts += 1
 
     def hidden_paths(self):
         """Folders the worker must not see: the project, the class's submissions, the grader's cwd."""
@@ -189,9 +199,12 @@ class SubmissionSession:
         paths += forbidden_package_dirs(self.assignment.forbidden_modules)
         return [path for path in dict.fromkeys(paths) if os.path.isdir(path)]
 
-    def _drain(self, stream):
-        for chunk in iter(lambda: stream.read1(65536), b""):
-            self.output.add(chunk)
+    def _drain(self, fd):
+        try:
+            for chunk in iter(lambda: os.read(fd, 65536), b""):
+                self.output.add(chunk)
+        finally:
+            os.close(fd)
 
     def _stop_worker(self):
         process, self._process = self._process, None
@@ -199,9 +212,7 @@ class SubmissionSession:
             return
         limits.kill_process_tree(process)
         for reader in self._readers:
-            reader.join(timeout=2)
-        for stream in (process.stdout, process.stderr):
-            stream.close()
+            reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
         os.close(self._requests)
         os.close(self._responses)
         shutil.rmtree(self._workdir, ignore_errors=True)

@@ -6,6 +6,7 @@ pipes with plain data (see protocol.py). It never compares, scores or writes res
 that lies can only lie about its own answers.
 """
 
+import builtins
 import importlib.abc
 import importlib.util
 import json
@@ -59,6 +60,20 @@ def import_submission(path):
     return module
 
 
+def builtins_restorer():
+    """Undo whatever the submission did to ``builtins`` (a lying isinstance, a patched print):
+    the worker's own code runs with the real ones. Uses only references captured now."""
+    original, namespace, names = dict(vars(builtins)), vars(builtins), list
+
+    def restore():
+        for name in names(namespace):
+            if name not in original:
+                del namespace[name]
+        namespace.update(original)
+
+    return restore
+
+
 def kind_of(value):
     return "callable" if callable(value) else "value"
 
@@ -84,11 +99,14 @@ def serve(config):
     sys.path.insert(0, os.path.dirname(submission_path))
     sys.meta_path.insert(0, ForbiddenModuleFinder(config["forbidden_modules"]))
 
+    restore_builtins = builtins_restorer()
     try:
         module = import_submission(submission_path)
     except BaseException as error:  # SystemExit and KeyboardInterrupt at import are failures too
+        restore_builtins()
         reply({"status": "import_error", "error": describe_exception(error, submission_path)})
         return
+    restore_builtins()
     names = {name: kind_of(value) for name, value in vars(module).items()
              if name in config["names"]}
     reply({"status": "ready", "names": names})
@@ -104,8 +122,10 @@ def serve(config):
             else:
                 value = target(*request["args"], **request["kwargs"])
         except BaseException as error:  # the student's SystemExit/KeyboardInterrupt fail only this call
+            restore_builtins()
             reply({"status": "raised", "error": describe_exception(error, submission_path)}, request)
             continue
+        restore_builtins()
         reply({"status": "ok", "value": value, "args_after": request.get("args", []),
                "kwargs_after": request.get("kwargs", {})}, request)
 
