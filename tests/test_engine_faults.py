@@ -40,3 +40,12 @@ def test_exception_inside_a_function_reports_type_and_line(solution_text, write_
     report = grade(write_submission(source))
     failed = [t for t in report.tests if t.status == "failed" and "avg_pool2d_forward" in t.message]
     assert failed and all("IndexError" in t.message and f"line {line}" in t.message for t in failed)
+
+
+def test_grading_is_deterministic(definition, write_submission, grade):
+    """The same submission graded twice gives the same results, test by test (timings aside)."""
+    path = definition.examples / "partial_student.py"
+    first, second = grade(path), grade(path)
+    outcome = lambda report: [(t.nodeid, t.status, t.message) for t in report.tests]  # noqa: E731
+    assert outcome(first) == outcome(second)
+    assert first.score == second.score

@@ -65,6 +65,7 @@ def test_bundle_contents(bundle, definition):
     assert "requirements.txt" in names
     if (Path(definition.root) / "assignments" / definition.id / "handout.md").is_file():
         assert "handout.md" in names
+    assert {"lab.ipynb", "scene.png"} <= names
     assert {f"tests/{question.id}.py" for question in definition.questions} == {
         name for name in names if name.startswith("tests/")}
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]

@@ -3,6 +3,7 @@
     OUT_DIR/cnn_layers.py         the template (student_template/, generated from the solution)
     OUT_DIR/test_public.py, conftest.py, gradcheck.py, ...   the rest of student_template/
     OUT_DIR/handout.md            the bilingual handout (assignments/<id>/handout.md)
+    OUT_DIR/lab.ipynb, scene.png  the lab notebook and its image (assignments/<id>/lab/)
     OUT_DIR/requirements.txt      numpy, pytest (+ what the public tests import)
     OUT_DIR/tests/<question>.py   otter check tests made from the PUBLIC tests only:
                                   ``otter check cnn_layers.py -t tests``
@@ -22,6 +23,7 @@ from . import template
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
 _SKIP_NAMES = {".OTTER_LOG", ".DS_Store"}
 PUBLIC_TESTS = "test_public.py"
+LAB_FILES = ("lab.ipynb", "scene.png")
 
 
 # ============================================================================================
@@ -149,7 +151,8 @@ def _requirements(folder):
     lines = ["# HW05: 과제에 필요한 패키지 / what the assignment needs", "numpy>=1.24", "pytest>=7.4"]
     if "hypothesis" in imported:
         lines.append("hypothesis>=6.80")
-    lines += ["# 선택 / optional, for `otter check cnn_layers.py -t tests`:", "# otter-grader[grading]==7.0.0"]
+    lines += ["# 선택 / optional, for `otter check cnn_layers.py -t tests`:", "# otter-grader[grading]==7.0.0",
+              "# 선택 / optional, for lab.ipynb:", "# matplotlib", "# jupyterlab"]
     return "\n".join(lines) + "\n"
 
 
@@ -178,6 +181,10 @@ def build(assignment, out_dir):
         shutil.copyfile(handout, out_dir / "handout.md")
     else:
         print(f"warning: no handout at {handout}", file=sys.stderr)
+    lab_dir = Path(assignment.root) / "assignments" / assignment.id / "lab"
+    for name in LAB_FILES:
+        if (lab_dir / name).is_file():
+            shutil.copyfile(lab_dir / name, out_dir / name)
     (out_dir / "requirements.txt").write_text(_requirements(template_dir), encoding="utf-8")
     tests_dir = out_dir / "tests"
     if tests_dir.exists():
