@@ -306,8 +306,17 @@ def correlate2d(image, kernel, stride=1, padding=0):
 
 # BEGIN SOLUTION
 # ---------------------------------------------------------------------------
-# Shared machinery of the reference solution: padding and sliding windows.
+# Shared machinery of the reference solution: padding, sliding windows, im2col and col2im.
 # ---------------------------------------------------------------------------
+#
+# 속도에 관한 메모 / Notes on speed (measured against PyTorch: see benchmarks/ in the repository)
+#   1. A Python loop over pixels runs about 1000x slower than NumPy's loops in C. The functions below
+#      loop in Python at most over the kH*kW kernel offsets (9 for a 3x3 kernel), never over pixels.
+#   2. A convolution is one big matrix product (im2col, then matmul). BLAS runs a LARGE matmul close to
+#      the processor's peak, so lay the data out to get one large matmul rather than many small ones.
+#   3. Moving memory costs as much as arithmetic: avoid needless copies (np.pad, transposes, casting
+#      float32 data to float64) and give big buffers back (``del``) as soon as they are no longer used.
+#   4. Work on a few images at a time (see _batch_chunks below) so that temporaries stay in the cache.
 
 def _conv_padding(padding, kernel, dilation, stride):
     """((top, bottom), (left, right)) for an int, a pair, "valid" or "same"."""
@@ -330,6 +339,23 @@ def _conv_padding(padding, kernel, dilation, stride):
     return (pad_h, pad_h), (pad_w, pad_w)
 
 
+def _pad(x, pads, fill=0):
+    """x (N, C, H, W) surrounded by ``pads = ((top, bottom), (left, right))`` rows/columns of ``fill``.
+
+    One pre-allocated buffer and one copy of x into its middle: what np.pad does, with less overhead.
+    Nothing is copied when there is nothing to pad, so callers must only read the result.
+    """
+    (top, bottom), (left, right) = pads
+    if top == bottom == left == right == 0:
+        return x
+    n, c, h, w = x.shape
+    shape = (n, c, h + top + bottom, w + left + right)
+    # np.zeros takes memory the operating system has already zeroed; np.full must write every cell.
+    padded = np.zeros(shape, x.dtype) if fill == 0 else np.full(shape, fill, x.dtype)
+    padded[:, :, top:top + h, left:left + w] = x
+    return padded
+
+
 def _windows(x_padded, kernel, stride, dilation, out_size):
     """A read-only view (N, C, kH, kW, H_out, W_out) of every receptive field (수용장).
 
@@ -339,7 +365,7 @@ def _windows(x_padded, kernel, stride, dilation, out_size):
     n_stride, c_stride, h_stride, w_stride = x_padded.strides
     return np.lib.stride_tricks.as_strided(
         x_padded,
-        shape=x_padded.shape[:2] + kernel + out_size,
+        shape=x_padded.shape[:2] + tuple(kernel) + tuple(out_size),
         strides=(
             n_stride, c_stride,
             h_stride * dilation[0], w_stride * dilation[1],
@@ -347,6 +373,22 @@ def _windows(x_padded, kernel, stride, dilation, out_size):
         ),
         writeable=False,
     )
+
+
+def _offsets(kernel, stride, dilation, out_size):
+    """For each kernel offset (u, v), row-major: ``(u, v, rows, cols)``, the slices it reads.
+
+    Output pixel (i, j) reads x_pad[i*S_h + u*D_h, j*S_w + v*D_w] at offset (u, v); over all (i, j)
+    that is ``x_pad[:, :, rows, cols]``, an (N, C, H_out, W_out) strided view (the "shifted input"),
+    which equals ``_windows(...)[:, :, u, v]``. Loops over these kH*kW offsets replace loops over
+    pixels, and ``grad[:, :, rows, cols] += ...`` adds gradients back with no scatter (np.add.at).
+    """
+    for u in range(kernel[0]):
+        for v in range(kernel[1]):
+            top, left = u * dilation[0], v * dilation[1]
+            rows = slice(top, top + stride[0] * (out_size[0] - 1) + 1, stride[0])
+            cols = slice(left, left + stride[1] * (out_size[1] - 1) + 1, stride[1])
+            yield u, v, rows, cols
 
 
 def _conv_geometry(x, weight, stride, padding, dilation, groups):
@@ -368,32 +410,107 @@ def _conv_geometry(x, weight, stride, padding, dilation, groups):
     return pads, stride, dilation, out_size
 
 
-def _im2col(x, weight, stride, padding, dilation, groups):
-    """Receptive fields copied into one matrix per group: (N, G, C_in/G * kH * kW, H_out * W_out)."""
-    pads, stride, dilation, out_size = _conv_geometry(x, weight, stride, padding, dilation, groups)
-    x_padded = np.pad(x, ((0, 0), (0, 0)) + pads)
-    windows = _windows(x_padded, weight.shape[2:], stride, dilation, out_size)
-    n = x.shape[0]
-    # The single copy of the whole computation: every receptive field laid out as a column.
-    columns = np.ascontiguousarray(windows).reshape(n, groups, -1, out_size[0] * out_size[1])
-    return columns, pads, stride, dilation, out_size
+def _batch_chunks(n_images, bytes_per_image, budget=2 * 2**20):
+    """Slices of the batch axis, each holding as many images as fit in ``budget`` bytes (at least one).
+
+    Every layer below works on the batch a few images at a time, so that each big temporary (an
+    im2col buffer, a padded copy) stays around 2 MB. A buffer that size stays in the processor's
+    cache, and the memory allocator hands the same memory back for the next chunk; a brand-new
+    large array instead costs page faults, since the operating system zeroes every new page first.
+    For a whole-batch im2col buffer (58 MB for the VGG layer of benchmarks/) that zeroing alone
+    takes about as long as the copy itself. Chunking also bounds the peak memory.
+    """
+    step = max(1, budget // max(1, bytes_per_image))
+    return [slice(start, min(start + step, n_images)) for start in range(0, n_images, step)]
 
 
-def _col2im(columns, x_shape, kernel, pads, stride, dilation, out_size):
-    """Inverse of _im2col for gradients: add every column entry back onto its input pixel."""
-    n, channels, height, width = x_shape
-    (top, bottom), (left, right) = pads
-    grad_padded = np.zeros((n, channels, height + top + bottom, width + left + right), columns.dtype)
-    columns = columns.reshape((n, channels) + tuple(kernel) + tuple(out_size))
-    rows_end = stride[0] * (out_size[0] - 1) + 1
-    cols_end = stride[1] * (out_size[1] - 1) + 1
-    # One strided add per kernel offset (kH * kW of them): overlapping receptive fields accumulate.
-    for u in range(kernel[0]):
-        for v in range(kernel[1]):
-            h0, w0 = u * dilation[0], v * dilation[1]
-            grad_padded[:, :, h0:h0 + rows_end:stride[0], w0:w0 + cols_end:stride[1]] += columns[:, :, u, v]
-    return grad_padded[:, :, top:top + height, left:left + width]
+def _crop(grad_padded, pads, size):
+    """The part of a padded-input gradient that belongs to the real input: drop the padding."""
+    (top, _), (left, _) = pads
+    return grad_padded[:, :, top:top + size[0], left:left + size[1]]
 
+
+def _im2col(x_padded, kernel, stride, dilation, out_size, groups):
+    """Every receptive field as a column: (G, C_in/G * kH * kW, N * H_out * W_out).
+
+    Rows run over (channel, u, v) and columns over (image n, i, j): folding the images into the
+    columns makes the convolution of all of them ONE matmul per group instead of one per image.
+    This copy is the single big buffer of the convolution (kH*kW times the input's size).
+    """
+    windows = _windows(x_padded, kernel, stride, dilation, out_size)            # (N, C, kH, kW, H_out, W_out) view
+    columns = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5))         # (C, kH, kW, N, H_out, W_out) copy
+    return columns.reshape(groups, -1, x_padded.shape[0] * out_size[0] * out_size[1])
+
+
+def _col2im(dcolumns, padded_shape, kernel, stride, dilation, out_size):
+    """Inverse of _im2col for gradients: add every column entry back onto its (padded) input pixel.
+
+    dcolumns: (C, kH, kW, N, H_out, W_out). Returns the gradient of x_padded, (N, C, H_p, W_p).
+    One strided ``+=`` per kernel offset: overlapping receptive fields accumulate.
+    """
+    grad_padded = np.zeros(padded_shape, dcolumns.dtype)
+    grad_by_channel = grad_padded.transpose(1, 0, 2, 3)          # (C, N, H_p, W_p) view, the order of dcolumns
+    for u, v, rows, cols in _offsets(kernel, stride, dilation, out_size):
+        grad_by_channel[:, :, rows, cols] += dcolumns[:, u, v]
+    return grad_padded
+
+
+def _matmul_conv(x_padded, weight, stride, dilation, out_size, groups, out):
+    """im2col, then one matmul per group; writes the (N, C_out, H_out, W_out) result into out."""
+    c_out = weight.shape[0]
+    columns = _im2col(x_padded, weight.shape[2:], stride, dilation, out_size, groups)    # (G, K, N*L)
+    # (G, C_out/G, K) @ (G, K, N*L) -> (G, C_out/G, N*L), that is (C_out, N, H_out, W_out):
+    result = np.matmul(weight.reshape(groups, c_out // groups, -1), columns)
+    out.transpose(1, 0, 2, 3)[...] = result.reshape(c_out, -1, *out_size)              # back to NCHW
+
+
+def _matmul_conv_backward(dout, x_padded, weight, stride, dilation, out_size, groups, pads):
+    """Gradients (dx, dweight) of _matmul_conv; dx has the shape of the unpadded input."""
+    c_out, kernel = weight.shape[0], weight.shape[2:]
+    weight_rows = weight.reshape(groups, c_out // groups, -1)                           # (G, C_out/G, K)
+    columns = _im2col(x_padded, kernel, stride, dilation, out_size, groups)             # (G, K, N*L)
+    # dout in the layout of the forward's matmul result, (G, C_out/G, N*L): a small copy.
+    dout_rows = dout.reshape(-1, groups, c_out // groups, out_size[0] * out_size[1])
+    dout_rows = dout_rows.transpose(1, 2, 0, 3).reshape(groups, c_out // groups, -1)
+    # dweight: (C_out/G, N*L) @ (N*L, K) per group. The long inner dimension N*L sums over the
+    # images and positions inside BLAS; columns.transpose is a free view, not a copy.
+    dweight = np.matmul(dout_rows, columns.transpose(0, 2, 1)).reshape(weight.shape)
+    del columns                                        # give the buffer back before dx needs as much
+    x_shape = (x_padded.shape[0], x_padded.shape[1],
+               x_padded.shape[2] - sum(pads[0]), x_padded.shape[3] - sum(pads[1]))
+    # dx, way 1 (stride 1): a convolution again, the "transposed convolution". Input pixel y
+    # collects dout[y + P - u*D] * w[u] over the kernel offsets u: that is a correlation of dout,
+    # padded by D*(k-1) - P, with the kernel flipped in space and its in/out channels swapped.
+    # Its im2col copy is cheaper than col2im's kH*kW scattered additions, so it wins whenever its
+    # buffer is no bigger (it is as big when C_out = C_in and padding keeps the size, as in VGG).
+    reach = [(dilation[i] * (kernel[i] - 1) - pads[i][0], dilation[i] * (kernel[i] - 1) - pads[i][1])
+             for i in (0, 1)]
+    if (stride == (1, 1) and min(min(r) for r in reach) >= 0
+            and c_out * x_shape[2] * x_shape[3] <= x_shape[1] * out_size[0] * out_size[1]):
+        c_in_group, kernel_h, kernel_w = weight.shape[1:]
+        flipped = weight.reshape(groups, c_out // groups, c_in_group, kernel_h, kernel_w)[..., ::-1, ::-1]
+        flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(x_shape[1], c_out // groups, kernel_h, kernel_w)
+        dx = np.empty(x_shape, x_padded.dtype)
+        _matmul_conv(_pad(dout, reach), flipped, (1, 1), dilation, x_shape[2:], groups, dx)
+        return dx, dweight
+    # dx, way 2 (any stride): route each output gradient back through the kernel, then fold the
+    # columns into images with col2im.
+    if weight_rows.shape[1] == 1:
+        # One output channel per group (depthwise): the product is an outer product, and a
+        # broadcast multiply does it about 10x faster than matmul with an inner dimension of 1.
+        dcolumns = weight_rows.transpose(0, 2, 1) * dout_rows                          # (G, K, N*L)
+    else:
+        dcolumns = np.matmul(weight_rows.transpose(0, 2, 1), dout_rows)                # (G, K, N*L)
+    dcolumns = dcolumns.reshape((x_padded.shape[1],) + tuple(kernel) + (-1,) + tuple(out_size))
+    grad_padded = _col2im(dcolumns, x_padded.shape, kernel, stride, dilation, out_size)
+    return _crop(grad_padded, pads, x_shape[2:]), dweight
+
+
+def _conv_image_bytes(x, weight, pads, out_size):
+    """Bytes of the larger per-image temporary of a convolution: padded input or im2col columns."""
+    padded = x.shape[1] * (x.shape[2] + sum(pads[0])) * (x.shape[3] + sum(pads[1]))
+    columns = x.shape[1] * weight.shape[2] * weight.shape[3] * out_size[0] * out_size[1]
+    return max(padded, columns) * x.itemsize
 # END SOLUTION
 
 
@@ -441,14 +558,14 @@ def conv2d_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups
     """
     # BEGIN SOLUTION
     x = np.asarray(x)
-    weight = np.asarray(weight, dtype=x.dtype)
-    columns, _, _, _, out_size = _im2col(x, weight, stride, padding, dilation, groups)
-    c_out = weight.shape[0]
-    # (G, C_out/G, C_in/G*kH*kW) @ (N, G, C_in/G*kH*kW, L) -> (N, G, C_out/G, L): one matmul.
-    out = np.matmul(weight.reshape(groups, c_out // groups, -1), columns)
-    out = out.reshape(x.shape[0], c_out, *out_size)
+    weight = np.asarray(weight, dtype=x.dtype)       # same dtype as x: no float64 upcast of float32 data
+    pads, stride, dilation, out_size = _conv_geometry(x, weight, stride, padding, dilation, groups)
+    out = np.empty((x.shape[0], weight.shape[0]) + tuple(out_size), x.dtype)
+    for batch in _batch_chunks(x.shape[0], _conv_image_bytes(x, weight, pads, out_size)):
+        # A few images at a time: pad them, im2col, one matmul per group, written into out.
+        _matmul_conv(_pad(x[batch], pads), weight, stride, dilation, out_size, groups, out[batch])
     if bias is not None:
-        out += np.asarray(bias, dtype=x.dtype).reshape(1, c_out, 1, 1)
+        out += np.asarray(bias, dtype=x.dtype).reshape(1, -1, 1, 1)         # broadcast over N, H, W
     return out
     # END SOLUTION
 
@@ -483,17 +600,17 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1, groups=1):
     x = np.asarray(x)
     weight = np.asarray(weight, dtype=x.dtype)
     dout = np.asarray(dout, dtype=x.dtype)
-    columns, pads, stride, dilation, out_size = _im2col(x, weight, stride, padding, dilation, groups)
-    n, c_out = x.shape[0], weight.shape[0]
-    if dout.shape != (n, c_out) + tuple(out_size):
-        raise ValueError(f"dout has shape {dout.shape}, the forward output is {(n, c_out) + tuple(out_size)}")
-    dout_groups = dout.reshape(n, groups, c_out // groups, -1)                 # (N, G, C_out/G, L)
+    pads, stride, dilation, out_size = _conv_geometry(x, weight, stride, padding, dilation, groups)
+    if dout.shape != (x.shape[0], weight.shape[0]) + tuple(out_size):
+        raise ValueError(f"dout has shape {dout.shape}, the forward output is "
+                         f"{(x.shape[0], weight.shape[0]) + tuple(out_size)}")
+    dx = np.empty_like(x)
+    dweight = np.zeros_like(weight)
+    for batch in _batch_chunks(x.shape[0], _conv_image_bytes(x, weight, pads, out_size)):
+        dx[batch], dweight_batch = _matmul_conv_backward(dout[batch], _pad(x[batch], pads), weight,
+                                                         stride, dilation, out_size, groups, pads)
+        dweight += dweight_batch                                           # dweight sums over all images
     dbias = dout.sum(axis=(0, 2, 3))
-    # dweight: for each group, (C_out/G, N*L) @ (N*L, C_in/G*kH*kW) summed over the batch.
-    dweight = np.einsum("ngol,ngkl->gok", dout_groups, columns, optimize=True).reshape(weight.shape)
-    # dx: route each output gradient back through the kernel, then fold the columns into images.
-    dcolumns = np.matmul(weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1), dout_groups)
-    dx = _col2im(dcolumns, x.shape, weight.shape[2:], pads, stride, dilation, out_size)
     return dx, dweight, dbias
     # END SOLUTION
 
@@ -504,7 +621,7 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1, groups=1):
 # BEGIN SOLUTION
 
 def _pool_geometry(x, kernel_size, stride, padding, ceil_mode):
-    """Validate pooling and return (kernel, stride, padding, out_size, extra bottom/right padding)."""
+    """Validate pooling; return (kernel, stride, out_size, pads) with pads as _pad takes them."""
     if x.ndim != 4:
         raise ValueError(f"x must be 4-D (NCHW), got shape {x.shape}")
     kernel = _pair(kernel_size)
@@ -512,34 +629,19 @@ def _pool_geometry(x, kernel_size, stride, padding, ceil_mode):
     padding = _pair(padding)
     out_size = pool_output_size(x.shape[2:], kernel, stride, padding, ceil_mode)
     # ceil_mode's last window may hang past the padded input: pad a little more on that side.
-    overhang = tuple(
-        max(0, (out - 1) * s + k - (size + 2 * p))
+    pads = tuple(
+        (p, p + max(0, (out - 1) * s + k - (size + 2 * p)))
         for out, s, k, size, p in zip(out_size, stride, kernel, x.shape[2:], padding)
     )
-    return kernel, stride, padding, out_size, overhang
+    return kernel, stride, out_size, pads
 
 
-def _pad_for_pooling(x, padding, overhang, fill):
-    return np.pad(
-        x,
-        ((0, 0), (0, 0), (padding[0], padding[0] + overhang[0]), (padding[1], padding[1] + overhang[1])),
-        constant_values=fill,
-    )
+def _padded_image_bytes(x, pads):
+    return x.shape[1] * (x.shape[2] + sum(pads[0])) * (x.shape[3] + sum(pads[1])) * x.itemsize
 
-
-def _pool_windows(x_padded, kernel, stride, out_size):
-    """(N, C, H_out, W_out, kH*kW): each pooling window flattened in row-major order."""
-    windows = _windows(x_padded, kernel, stride, (1, 1), out_size)
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(x_padded.shape[:2] + tuple(out_size) + (-1,))
-
-
-def _scatter_windows(grad_windows, padded_shape, kernel, stride, padding, out_size, x_shape):
-    """Add per-window gradients (N, C, H_out, W_out, kH*kW) back onto the (cropped) input."""
-    columns = grad_windows.reshape(grad_windows.shape[:4] + tuple(kernel)).transpose(0, 1, 4, 5, 2, 3)
-    pads = ((padding[0], padded_shape[2] - x_shape[2] - padding[0]),
-            (padding[1], padded_shape[3] - x_shape[3] - padding[1]))
-    return _col2im(columns, x_shape, kernel, pads, stride, (1, 1), out_size)
-
+# Pooling has no weights to multiply, so no im2col: each function loops over the kH*kW kernel
+# offsets and combines whole shifted views (see _offsets) with one vectorized operation each,
+# a few images at a time (see _batch_chunks).
 # END SOLUTION
 
 
@@ -561,9 +663,18 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     """
     # BEGIN SOLUTION
     x = np.asarray(x)
-    kernel, stride, padding, out_size, overhang = _pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    x_padded = _pad_for_pooling(x, padding, overhang, -np.inf)
-    return _pool_windows(x_padded, kernel, stride, out_size).max(axis=-1)
+    kernel, stride, out_size, pads = _pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    out = np.empty(x.shape[:2] + tuple(out_size), x.dtype)
+    for batch in _batch_chunks(x.shape[0], _padded_image_bytes(x, pads)):
+        x_padded = _pad(x[batch], pads, -np.inf)            # -inf padding never wins a max
+        out_batch = out[batch]                              # a view: writing to it fills out
+        offsets = _offsets(kernel, stride, (1, 1), out_size)
+        _, _, rows, cols = next(offsets)
+        out_batch[...] = x_padded[:, :, rows, cols]
+        for _, _, rows, cols in offsets:
+            # A running maximum over the kernel offsets. np.maximum propagates NaN, like PyTorch.
+            np.maximum(out_batch, x_padded[:, :, rows, cols], out=out_batch)
+    return out
     # END SOLUTION
 
 
@@ -583,14 +694,40 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
     # BEGIN SOLUTION
     x = np.asarray(x)
     dout = np.asarray(dout, dtype=x.dtype)
-    kernel, stride, padding, out_size, overhang = _pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    kernel, stride, out_size, pads = _pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     if dout.shape != x.shape[:2] + tuple(out_size):
         raise ValueError(f"dout has shape {dout.shape}, the forward output is {x.shape[:2] + tuple(out_size)}")
-    x_padded = _pad_for_pooling(x, padding, overhang, -np.inf)
-    windows = _pool_windows(x_padded, kernel, stride, out_size)
-    # argmax returns the first maximum: exactly PyTorch's tie rule.
-    winners = windows.argmax(axis=-1)[..., None] == np.arange(windows.shape[-1])
-    return _scatter_windows(winners * dout[..., None], x_padded.shape, kernel, stride, padding, out_size, x.shape)
+    offsets = list(_offsets(kernel, stride, (1, 1), out_size))
+    # Offsets are numbered 0, 1, 2, ... in row-major order; the smallest integer type that holds
+    # those numbers (uint8 up to 16x16 windows) keeps the bookkeeping cheap.
+    number = np.min_scalar_type(len(offsets) - 1).type
+    dx = np.empty_like(x)
+    for batch in _batch_chunks(x.shape[0], _padded_image_bytes(x, pads)):
+        x_padded = _pad(x[batch], pads, -np.inf)
+        has_nan = np.isnan(x[batch]).any()                 # NaN is rare: test it once, not per offset
+        # The forward pass again, remembering WHICH offset won each window.
+        _, _, rows, cols = offsets[0]
+        best = x_padded[:, :, rows, cols].copy()
+        winner = np.zeros(best.shape, number)
+        for index, (_, _, rows, cols) in enumerate(offsets[1:], start=1):
+            value = x_padded[:, :, rows, cols]
+            # Strictly greater: on a tie the earlier position keeps the win (PyTorch's first-maximum
+            # rule). A NaN is the maximum that propagates, so it always wins (as in PyTorch's kernel).
+            better = value > best
+            if has_nan:
+                better |= np.isnan(value)
+            np.maximum(best, value, out=best)
+            # The numbers grow with the loop, so "winner = index where better" is a maximum. Arithmetic
+            # on whole arrays is branch-free, hence much faster than np.where / np.copyto(where=)
+            # on the unpredictable masks of real data.
+            np.maximum(winner, better * number(index), out=winner)
+        grad_padded = np.zeros(x_padded.shape, x.dtype)
+        for index, (_, _, rows, cols) in enumerate(offsets):
+            # Each window's gradient goes to its winner only; overlapping windows add up. Multiplying
+            # by the mask is branch-free too (an inf or NaN in dout would leak to its whole window).
+            grad_padded[:, :, rows, cols] += dout[batch] * (winner == index)
+        dx[batch] = _crop(grad_padded, pads, x.shape[2:])
+    return dx
     # END SOLUTION
 
 
@@ -609,9 +746,14 @@ def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, count_include_pad
     """
     # BEGIN SOLUTION
     x = np.asarray(x)
-    kernel, stride, padding, out_size, _ = _pool_geometry(x, kernel_size, stride, padding, False)
-    windows = _pool_windows(_pad_for_pooling(x, padding, (0, 0), 0), kernel, stride, out_size)
-    return windows.sum(axis=-1) / _avg_divisor(x, kernel, stride, padding, out_size, count_include_pad)
+    kernel, stride, out_size, pads = _pool_geometry(x, kernel_size, stride, padding, False)
+    out = np.zeros(x.shape[:2] + tuple(out_size), x.dtype)
+    for batch in _batch_chunks(x.shape[0], _padded_image_bytes(x, pads)):
+        x_padded = _pad(x[batch], pads, 0)
+        for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_size):
+            out[batch] += x_padded[:, :, rows, cols]       # window sums, one kernel offset at a time
+    out /= _avg_divisor(x, kernel, stride, pads, out_size, count_include_pad)
+    return out
     # END SOLUTION
 
 
@@ -627,23 +769,33 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, count_incl
     # BEGIN SOLUTION
     x = np.asarray(x)
     dout = np.asarray(dout, dtype=x.dtype)
-    kernel, stride, padding, out_size, _ = _pool_geometry(x, kernel_size, stride, padding, False)
+    kernel, stride, out_size, pads = _pool_geometry(x, kernel_size, stride, padding, False)
     if dout.shape != x.shape[:2] + tuple(out_size):
         raise ValueError(f"dout has shape {dout.shape}, the forward output is {x.shape[:2] + tuple(out_size)}")
-    share = dout / _avg_divisor(x, kernel, stride, padding, out_size, count_include_pad)
-    grad_windows = np.broadcast_to(share[..., None], share.shape + (kernel[0] * kernel[1],))
-    padded_shape = x.shape[:2] + (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
-    return _scatter_windows(grad_windows, padded_shape, kernel, stride, padding, out_size, x.shape)
+    share = dout / _avg_divisor(x, kernel, stride, pads, out_size, count_include_pad)
+    padded_size = (x.shape[2] + sum(pads[0]), x.shape[3] + sum(pads[1]))
+    dx = np.empty_like(x)
+    for batch in _batch_chunks(x.shape[0], _padded_image_bytes(x, pads)):
+        grad_padded = np.zeros(share[batch].shape[:2] + padded_size, x.dtype)
+        for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_size):
+            grad_padded[:, :, rows, cols] += share[batch]  # every cell of a window gets an equal share
+        dx[batch] = _crop(grad_padded, pads, x.shape[2:])
+    return dx
     # END SOLUTION
 
 
 # BEGIN SOLUTION
-def _avg_divisor(x, kernel, stride, padding, out_size, count_include_pad):
-    """kH*kW, or (count_include_pad=False) the number of real input cells in each window."""
+def _avg_divisor(x, kernel, stride, pads, out_size, count_include_pad):
+    """kH*kW, or (count_include_pad=False) the number of real input cells in each window (H_out, W_out)."""
     if count_include_pad:
         return x.dtype.type(kernel[0] * kernel[1])
-    real_cells = _pad_for_pooling(np.ones((1, 1) + x.shape[2:], x.dtype), padding, (0, 0), 0)
-    return _pool_windows(real_cells, kernel, stride, out_size).sum(axis=-1)
+    # Along each axis, count the window's rows (columns) that lie inside the real input; the number
+    # of real cells of window (i, j) is then rows[i] * cols[j], an outer product.
+    counts = []
+    for size, k, s, (before, _), out in zip(x.shape[2:], kernel, stride, pads, out_size):
+        start = np.arange(out) * s - before                # first row of each window, in input coordinates
+        counts.append(np.minimum(start + k, size) - np.maximum(start, 0))
+    return np.outer(*counts).astype(x.dtype)
 # END SOLUTION
 
 
