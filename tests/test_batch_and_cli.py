@@ -73,3 +73,30 @@ def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(defi
     second = subprocess.run(CLI + [str(submissions), "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert second.returncode == 0 and "already graded" in second.stderr
     assert {p: p.stat().st_mtime_ns for p in (out / "students").glob("*/results.json")} == stamp
+
+
+def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_text):
+    """Hangs, exits, crashes and floods in a class folder cost only their own points."""
+    from conftest import load_fixtures
+
+    chosen = {"hang_at_import_sleep", "os_exit_in_function", "print_50mb", "spawn_children", "syntax_error"}
+    submissions = tmp_path / "class"
+    shutil.copytree(definition.examples, submissions)
+    fixtures = [f for f in load_fixtures("adversarial", definition) if f.id in chosen]
+    assert {f.id for f in fixtures} == chosen
+    for fixture in fixtures:
+        (submissions / f"{fixture.id}.py").write_text(fixture.source(solution_text), encoding="utf-8")
+    out = tmp_path / "results"
+    completed = subprocess.run(CLI + [str(submissions), "--out", str(out), "-j", "2"],
+                               capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stderr
+    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
+        rows = {row["student_id"]: row for row in csv.DictReader(stream)}
+    assert float(rows["loops_student"]["total_points_earned"]) == 100
+    assert float(rows["print_50mb"]["total_points_earned"]) == 100
+    assert float(rows["syntax_error"]["total_points_earned"]) == 0
+    assert rows["syntax_error"]["grading_status"] == "import_error"
+    assert float(rows["hang_at_import_sleep"]["total_points_earned"]) == 0
+    assert float(rows["os_exit_in_function"]["conv_backward"]) == 0
+    assert float(rows["os_exit_in_function"]["conv_forward"]) == 25
+    assert "not importable" in (out / "summary.md").read_text(encoding="utf-8")
