@@ -110,10 +110,14 @@ def decode(payload):
     return _untag(header, blobs)
 
 
+def frame(body):
+    """An encoded message with its length prefix, as it travels on the pipe."""
+    return _LENGTH.pack(len(body)) + body
+
+
 def write_message(stream, value):
     """Frame and write one message to a binary file object."""
-    body = encode(value)
-    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.write(frame(encode(value)))
     stream.flush()
 
 

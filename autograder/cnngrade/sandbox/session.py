@@ -21,10 +21,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import limits, protocol
-
 from .. import notebook
-from . import isolation
+from . import isolation, limits, protocol
 
 SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
 # Copied next to the submission: the worker must run even where the project tree is hidden.
@@ -35,7 +33,8 @@ WORKER_FILES = ("worker.py", "protocol.py")
 class SubmissionFault:
     """Why a call into the submission did not produce a value (student-facing, bilingual)."""
 
-    kind: str  # raised | import_error | timeout | crashed | bad_return | budget
+    # raised | not_implemented | missing | import_error | timeout | crashed | bad_return | protocol | budget
+    kind: str
     message: str
     exception_type: str = ""
     line: int | None = None
@@ -45,9 +44,6 @@ class SubmissionFault:
         """True when the submission raised ``exception_name`` or a subclass of it."""
         return self.kind == "raised" and exception_name in self.exception_bases
 
-    def describe(self):
-        return self.message
-
 
 class SubmissionError(AssertionError):
     """Raised in a hidden test when the submission's call failed; the test fails with this reason."""
@@ -55,7 +51,7 @@ class SubmissionError(AssertionError):
     def __init__(self, function, fault):
         self.function = function
         self.fault = fault
-        super().__init__(f"{function}: {fault.describe()}")
+        super().__init__(f"{function}: {fault.message}")
 
 
 @dataclass
@@ -121,7 +117,6 @@ class SubmissionSession:
         self.started = time.monotonic()
         self.names = {}
         self.import_fault = None
-        self.worker_starts = 0
         self._process = None
         self._workdir = None
         self._readers = []
@@ -176,7 +171,6 @@ class SubmissionSession:
         self._readers = [threading.Thread(target=self._drain, args=(output_read,), daemon=True)]
         for reader in self._readers:
             reader.start()
-        self.worker_starts += 1
 
     def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths):
         return subprocess.Popen(
@@ -240,7 +234,7 @@ class SubmissionSession:
     def _send(self, body, deadline):
         """Write a framed request without ever blocking past the deadline (a worker that stops
         reading, e.g. because student code closed or hijacked its pipe, must not hang the grader)."""
-        data = memoryview(len(body).to_bytes(protocol.PREFIX_BYTES, "big") + body)
+        data = memoryview(protocol.frame(body))
         while data:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
