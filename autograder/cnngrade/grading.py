@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from . import integrity, notebook
+from .sandbox import isolation
 from .sandbox.session import SubmissionSession
 from .suite.plugin import GradingPlugin
 
@@ -36,6 +37,7 @@ class GradeReport:
     output: str = ""
     grader_errors: list = field(default_factory=list)
     integrity: list = field(default_factory=list)
+    sandbox: str = ""  # isolation.level(): namespace | unprivileged | process
 
     @property
     def score(self):
@@ -85,6 +87,7 @@ def _report(submission_path, assignment, session, plugin, started):
         import_error=session.import_fault.message if session.import_fault else "",
         output=session.output.text(), grader_errors=list(plugin.grader_errors),
         integrity=integrity.scan(notebook.source_of(submission_path), assignment.forbidden_modules),
+        sandbox=isolation.level(),
     )
 
 

@@ -35,6 +35,7 @@ def to_results(report):
         "assignment": report.assignment_id,
         "grading_status": report.status,
         "integrity": report.integrity,
+        "sandbox": report.sandbox,
     }
 
 
