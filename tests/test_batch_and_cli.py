@@ -9,6 +9,7 @@ import zipfile
 
 from cnngrade import batch
 from cnngrade.reports import csv_report
+from conftest import load_fixtures
 
 CLI = [sys.executable, "-m", "cnngrade.cli"]
 
@@ -77,8 +78,6 @@ def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(defi
 
 def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_text):
     """Hangs, exits, crashes and floods in a class folder cost only their own points."""
-    from conftest import load_fixtures
-
     chosen = {"hang_at_import_sleep", "os_exit_in_function", "print_50mb", "spawn_children", "syntax_error"}
     submissions = tmp_path / "class"
     shutil.copytree(definition.examples, submissions)

@@ -25,6 +25,7 @@ SUSPICIOUS_ATTRIBUTES = {
     ("os", "chdir"): "file access", ("os", "remove"): "file access", ("os", "walk"): "file access",
     ("os", "listdir"): "file access", ("os", "environ"): "environment access", ("sys", "setrecursionlimit"): "limits",
 }
+WATCHED = {module for module, _ in SUSPICIOUS_ATTRIBUTES}
 PATCHABLE_ROOTS = {"np", "numpy", "builtins", "torch", "pytest", "sys", "os"}
 
 
@@ -56,10 +57,9 @@ def scan(source, forbidden_modules=()):
                     add(node, SUSPICIOUS_MODULES[top], f"imports {name}")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SUSPICIOUS_CALLS:
             add(node, SUSPICIOUS_CALLS[node.func.id], f"calls {node.func.id}()")
-        elif isinstance(node, ast.Attribute):
-            root = _root_name(node)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in WATCHED:
             for (module, attribute), kind in SUSPICIOUS_ATTRIBUTES.items():
-                if root == module and node.attr.startswith(attribute):
+                if node.value.id == module and node.attr.startswith(attribute):
                     add(node, kind, f"uses {module}.{node.attr}")
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]

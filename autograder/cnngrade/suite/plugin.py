@@ -15,6 +15,7 @@ One pytest session grades a stream of submissions: the suite is collected once, 
 """
 
 import copy
+import traceback
 import zlib
 from dataclasses import dataclass
 
@@ -218,4 +219,5 @@ class GradingPlugin:
             record.status = "error"
             record.message = record.summary = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
                                                "internal grader error; please tell your TA.")
-            self.grader_errors.append(f"{item.nodeid} ({call.when}):\n{report.longreprtext}")
+            details = "".join(traceback.format_exception(error)) if error is not None else report.longreprtext
+            self.grader_errors.append(f"{item.nodeid} ({call.when}):\n{details}")

@@ -1,0 +1,39 @@
+"""A broken hidden test is the instructor's problem: it awards nothing, is reported loudly, and a
+suite whose points do not add up refuses to grade at all."""
+
+import dataclasses
+
+import pytest
+
+from cnngrade import grading
+from cnngrade.suite.plugin import GradingConfigError
+
+
+def _suite(tmp_path, definition, body_for, points_for=lambda question: question.points):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "pytest.ini").write_text("[pytest]\n")
+    for question in definition.questions:
+        (suite / f"test_{question.id}.py").write_text(
+            "import pytest\nfrom cnngrade.suite import graded\n"
+            f"pytestmark = pytest.mark.question({question.id!r})\n\n"
+            f"@graded(points={points_for(question)})\n"
+            f"def test_{question.id}(submission):\n    {body_for(question)}\n")
+    return dataclasses.replace(definition, hidden_tests=suite)
+
+
+def test_a_crashing_hidden_test_awards_nothing_and_is_reported(tmp_path, definition):
+    broken = _suite(tmp_path, definition, lambda q: "1 / 0" if q.id == "lenet5" else "submission.linear_param_count(1, 1)")
+    report = grading.grade(definition.solution, broken)
+    scores = {question.id: question.score for question in report.questions}
+    assert scores["lenet5"] == 0 and scores["param_count"] == 10
+    assert report.status == "grader_error"
+    assert any("ZeroDivisionError" in error and "test_lenet5" in error for error in report.grader_errors)
+    lenet = next(test for test in report.tests if test.question == "lenet5")
+    assert lenet.status == "error" and "grader error" in lenet.message
+
+
+def test_points_that_do_not_add_up_refuse_to_grade(tmp_path, definition):
+    wrong = _suite(tmp_path, definition, lambda q: "pass", points_for=lambda q: q.points - 1)
+    with pytest.raises(GradingConfigError, match="do not add up"):
+        grading.grade(definition.solution, wrong)
