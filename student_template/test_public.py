@@ -678,6 +678,17 @@ class TestConvBackward:
                         dtype=np.float32, rtol=1e-4, atol=1e-4)
 
 
+def pool_gradient_check(question, layer, case, x, kwargs, hint):
+    """{layer}_backward 를 {layer}_forward 의 수치 기울기와 비교 / the backward pass against the
+    numerical gradient of the student's own forward pass."""
+    out = call(question, f"{layer}_forward", x, **kwargs)
+    dout = np.random.default_rng(1).standard_normal(np.shape(out))
+    dx = call(question, f"{layer}_backward", dout, x, **kwargs)
+    numeric = numerical_gradient(lambda v: call(question, f"{layer}_forward", v, **kwargs), x, dout)
+    check_gradient(question, (f"{layer}_backward 기울기 검사: {case}", f"{layer}_backward gradient check: {case}"),
+                   dx, numeric, hint)
+
+
 # ===========================================================================
 # max_pool (10점 / points)
 # ===========================================================================
@@ -755,14 +766,10 @@ class TestMaxPool:
     @pytest.mark.parametrize("case", list(POOL_GRAD_CASES) + ["3x3-stride-2-ceil-mode"])
     def test_gradient_check(self, case):
         shape, kwargs = POOL_GRAD_CASES.get(case, ((1, 2, 6, 6), {"kernel_size": 3, "stride": 2, "ceil_mode": True}))
-        x = distinct_values(shape, sum(map(ord, case)))
-        out = call(self.Q, "max_pool2d_forward", x, **kwargs)
-        dout = np.random.default_rng(1).standard_normal(np.shape(out))
-        dx = call(self.Q, "max_pool2d_backward", dout, x, **kwargs)
-        numeric = numerical_gradient(lambda v: call(self.Q, "max_pool2d_forward", v, **kwargs), x, dout)
-        check_gradient(self.Q, (f"max_pool2d_backward 기울기 검사: {case}", f"max_pool2d_backward gradient check: {case}"), dx, numeric,
-                       ("순전파와 같은 창, 패딩, ceil_mode를 쓰고, 각 창의 최댓값 위치에 dout을 더하세요.",
-                        "use the same windows, padding and ceil_mode as the forward pass, and add dout at each window's argmax."))
+        pool_gradient_check(self.Q, "max_pool2d", case, distinct_values(shape, sum(map(ord, case))), kwargs,
+                            ("순전파와 같은 창, 패딩, ceil_mode를 쓰고, 각 창의 최댓값 위치에 dout을 더하세요.",
+                             "use the same windows, padding and ceil_mode as the forward pass, and add dout at each "
+                             "window's argmax."))
 
 
 # ===========================================================================
@@ -817,14 +824,10 @@ class TestAvgPool:
     def test_gradient_check(self, case):
         shape, kwargs = POOL_GRAD_CASES.get(case, ((1, 2, 5, 5), {"kernel_size": 3, "stride": 1, "padding": 1,
                                                                    "count_include_pad": False}))
-        x = np.random.default_rng(sum(map(ord, case))).standard_normal(shape)
-        out = call(self.Q, "avg_pool2d_forward", x, **kwargs)
-        dout = np.random.default_rng(2).standard_normal(np.shape(out))
-        dx = call(self.Q, "avg_pool2d_backward", dout, x, **kwargs)
-        numeric = numerical_gradient(lambda v: call(self.Q, "avg_pool2d_forward", v, **kwargs), x, dout)
-        check_gradient(self.Q, (f"avg_pool2d_backward 기울기 검사: {case}", f"avg_pool2d_backward gradient check: {case}"), dx, numeric,
-                       ("각 창의 dout / 나눗수를 창의 모든 칸에 더하세요 (나눗수는 순전파와 같게).",
-                        "add dout / divisor to every cell of the window (the same divisor as in the forward pass)."))
+        pool_gradient_check(self.Q, "avg_pool2d", case, np.random.default_rng(sum(map(ord, case))).standard_normal(shape),
+                            kwargs, ("각 창의 dout / 나눗수를 창의 모든 칸에 더하세요 (나눗수는 순전파와 같게).",
+                                     "add dout / divisor to every cell of the window (the same divisor as in the "
+                                     "forward pass)."))
 
 
 # ===========================================================================
