@@ -2,7 +2,9 @@
 with no process left behind. Expectations live in each fixture's header (see tests/fixtures/*/README.md)."""
 
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +72,6 @@ def test_fixture_scores_as_expected(fixture, solution_text, write_submission, gr
         assert fixture.diagnosis in diagnosed, f"feedback should name the bug {fixture.diagnosis}: got {diagnosed}"
     assert elapsed <= fixture.seconds, f"took {elapsed:.0f} s (bound {fixture.seconds:.0f} s)"
     assert leftover_worker_processes() == []
+    # Payloads of the pickle/eval fixtures drop this marker wherever they run: the worker's /tmp
+    # is private (or its own), so a marker in the grader's temp dir means the grader ran them.
+    assert not (Path(tempfile.gettempdir()) / "adv-fixture-RCE-in-grader").exists()
