@@ -99,3 +99,13 @@ def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_t
     assert float(rows["os_exit_in_function"]["conv_backward"]) == 0
     assert float(rows["os_exit_in_function"]["conv_forward"]) == 25
     assert "not importable" in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_grade_is_the_default_command(definition):
+    from cnngrade.cli import _with_default_command
+
+    path = str(definition.solution)
+    assert _with_default_command([path, "--json", "r.json"]) == ["grade", path, "--json", "r.json"]
+    assert _with_default_command(["--assignment", "hw05_cnn", path]) == ["--assignment", "hw05_cnn", "grade", path]
+    assert _with_default_command(["--assignment=hw05_cnn", path]) == ["--assignment=hw05_cnn", "grade", path]
+    assert _with_default_command(["template", "--check"]) == ["template", "--check"]

@@ -106,11 +106,18 @@ def build_parser():
     return parser
 
 
+def _with_default_command(argv):
+    """``cnn-grade FILE ...`` means ``cnn-grade grade FILE ...``."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 1 if "=" in argv[index] or argv[index] in ("-h", "--help") else 2  # skip --assignment X
+    if index < len(argv) and argv[index] not in COMMANDS:
+        return argv[:index] + ["grade"] + argv[index:]
+    return argv
+
+
 def main(argv=None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    first = next((arg for arg in argv if not arg.startswith("-")), None)
-    if first is not None and first not in COMMANDS and "--assignment" not in argv[:1]:
-        argv.insert(argv.index(first), "grade")
+    argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
     definition = assignment_module.load(args.assignment)
     return args.run(args, definition)
