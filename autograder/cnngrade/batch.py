@@ -12,6 +12,7 @@ Layouts understood (student ids come from file or folder names):
 - a Gradescope export (``submission_metadata.yml`` beside ``submission_<id>/`` folders).
 """
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -34,7 +35,7 @@ class Submission:
     student_id: str
     path: Path
 
-    @property
+    @functools.cached_property  # read once: resume checks and results.json both need it
     def sha256(self):
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 

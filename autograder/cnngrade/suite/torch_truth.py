@@ -59,13 +59,10 @@ def _numpy(tensor):
     return tensor.detach().numpy().copy()
 
 
-def _forward_and_grads(function, dout, tensors):
-    """Run ``function`` on tensors, backpropagate ``dout`` and return (out, grads...)."""
-    out = function(*tensors)
-    if dout is None:
-        return _numpy(out)
-    out.backward(_tensor(dout))
-    return tuple(_numpy(t.grad) if t is not None else None for t in tensors)
+def _gradients(function, dout, tensors):
+    """Run ``function`` on tensors, backpropagate ``dout`` and return each tensor's gradient."""
+    function(*tensors).backward(_tensor(dout))
+    return tuple(_numpy(t.grad) for t in tensors)
 
 
 @memoized
@@ -79,7 +76,7 @@ def conv2d_backward(dout, x, weight, **options):
     """(dx, dweight, dbias) of sum(conv2d(x, weight, bias) * dout)."""
     bias = torch.zeros(weight.shape[0], dtype=torch.float64, requires_grad=True)
     tensors = (_tensor(x, True), _tensor(weight, True), bias)
-    return _forward_and_grads(lambda *t: F.conv2d(*t, **options), dout, tensors)
+    return _gradients(lambda *t: F.conv2d(*t, **options), dout, tensors)
 
 
 @memoized
@@ -90,7 +87,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
 @memoized
 def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False):
     function = lambda t: F.max_pool2d(t, kernel_size, stride, padding, ceil_mode=ceil_mode)  # noqa: E731
-    return _forward_and_grads(function, dout, (_tensor(x, True),))[0]
+    return _gradients(function, dout, (_tensor(x, True),))[0]
 
 
 @memoized
@@ -101,7 +98,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
 @memoized
 def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, count_include_pad=True):
     function = lambda t: F.avg_pool2d(t, kernel_size, stride, padding, count_include_pad=count_include_pad)  # noqa: E731
-    return _forward_and_grads(function, dout, (_tensor(x, True),))[0]
+    return _gradients(function, dout, (_tensor(x, True),))[0]
 
 
 class LeNet5(torch.nn.Module):
