@@ -49,3 +49,17 @@ def test_grading_is_deterministic(definition, write_submission, grade):
     outcome = lambda report: [(t.nodeid, t.status, t.message) for t in report.tests]  # noqa: E731
     assert outcome(first) == outcome(second)
     assert first.score == second.score
+
+
+def test_workers_start_when_the_grader_maps_more_than_their_memory_limit(solution_text, write_submission, grade,
+                                                                          definition):
+    """A grader with a CUDA build of torch maps several GB: the worker's address-space limit must not
+    apply before exec, when the child is still a copy of the grader."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 2 * definition.limits.memory_mb << 20)  # address space only, never touched
+    try:
+        report = grade(write_submission(solution_text))
+    finally:
+        reserved.close()
+    assert report.grader_errors == [] and scores(report) == full_marks(definition)

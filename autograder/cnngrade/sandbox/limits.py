@@ -31,13 +31,15 @@ def worker_preexec(limits, workdir, hidden_paths):
     ids = isolation.worker_ids()  # the grader's pid, not the child's
 
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
         os.umask(0o022)
         isolation.isolate(hidden_paths, workdir, ids)
+        # Last: until exec the child is a copy of the grader, whose address space can already exceed
+        # the limit (a CUDA build of torch maps several GB), and every allocation here would fail.
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return apply
 
