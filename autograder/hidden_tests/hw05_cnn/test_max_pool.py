@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
@@ -62,6 +62,10 @@ def test_max_pool2d_backward(submission, rng, case):
 @given(seed=st.integers(0, 2**31 - 1), kernel=st.integers(1, 3), stride=st.one_of(st.none(), st.integers(1, 3)),
        padding=st.integers(0, 1), ceil_mode=st.booleans(), size=st.tuples(st.integers(3, 8), st.integers(3, 8)),
        float32=st.booleans())
+# Pinned, so that no Hypothesis release can draw around them: the ceil_mode drop rule (a last window
+# that would start inside the right padding) and float32 through the backward pass.
+@example(seed=0, kernel=2, stride=2, padding=1, ceil_mode=True, size=(5, 5), float32=False)
+@example(seed=1, kernel=2, stride=None, padding=0, ceil_mode=False, size=(6, 6), float32=True)
 def test_max_pool2d_property(submission, seed, kernel, stride, padding, ceil_mode, size, float32):
     """여러 조합의 최대 풀링, float32 포함 (속성 기반) / max pooling over many settings, float32 too"""
     padding = min(padding, kernel // 2)
