@@ -17,6 +17,16 @@ import re
 import sys
 from pathlib import Path
 
+if __package__:
+    from . import source_encoding
+else:  # loaded by file path (the otter bundle's run_otter.py): load the sibling by path too
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "_cnngrade_source_encoding", Path(__file__).with_name("source_encoding.py"))
+    source_encoding = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(source_encoding)
+
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 _MAGIC = re.compile(r"^(\s*)(%|!|\?)")
 _ASSIGNED_SHELL = re.compile(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]")
@@ -77,26 +87,52 @@ def notebook_to_source(text):
     return "\n\n".join(parts)
 
 
-def source_of(path):
-    """The Python source of a submission: the file itself, or its notebook converted."""
+def _raising(message):
+    """A module that fails to import with ``message``: graded zero everywhere, with the reason."""
+    return f"raise ImportError({message!r})\n"
+
+
+def read_submission(path):
+    """(Python source, encoding note) of a submission: the file itself or its notebook converted.
+
+    A file that cannot be read becomes a module that raises ImportError with the reason, so it is
+    graded like any submission that fails to import."""
     path = Path(path)
-    if not is_notebook(path):
-        return path.read_text(encoding="utf-8", errors="replace")
     try:
-        return notebook_to_source(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as error:
-        # Graded like a module that fails to import: zero everywhere, with the reason.
-        reason = f"{type(error).__name__}: {error}"
-        return ("raise ImportError(" + repr(f"노트북 파일을 읽을 수 없습니다 / the notebook could not be read "
-                                          f"({reason})") + ")\n")
+        decoded = source_encoding.decode(path.read_bytes())
+    except source_encoding.UndecodableSource as error:
+        return _raising(str(error)), ""
+    if not is_notebook(path):
+        return decoded.text, decoded.note
+    try:
+        return notebook_to_source(decoded.text), decoded.note
+    except (ValueError, AttributeError, TypeError) as error:
+        return _raising(f"노트북 파일을 읽을 수 없습니다 / the notebook could not be read "
+                        f"({type(error).__name__}: {error})"), ""
+
+
+def source_of(path):
+    """The Python source of a submission (see read_submission)."""
+    return read_submission(path)[0]
+
+
+def encoding_note(path):
+    """The feedback note when the submission was not saved as UTF-8, else ''."""
+    return read_submission(path)[1]
 
 
 def copy_as_source(source_path, destination):
-    """Copy a submission to ``destination`` (a .py path), converting a notebook on the way."""
-    if is_notebook(source_path):
-        Path(destination).write_text(source_of(source_path), encoding="utf-8")
-    else:
-        Path(destination).write_bytes(Path(source_path).read_bytes())
+    """Copy a submission to ``destination`` (a .py path) as source Python reads: a notebook is
+    converted, a CP949 or UTF-16 file re-encoded as UTF-8, other files copied byte for byte."""
+    source_path = Path(source_path)
+    if not is_notebook(source_path):
+        try:
+            if source_encoding.decode(source_path.read_bytes()).as_is:
+                Path(destination).write_bytes(source_path.read_bytes())
+                return
+        except source_encoding.UndecodableSource:
+            pass
+    Path(destination).write_text(source_of(source_path), encoding="utf-8")
 
 
 def main(argv=None):
