@@ -44,6 +44,7 @@ def colab_notebook(solution):
              _cell("from google.colab import drive\ndrive.mount('/content/drive')\n!ls /content/drive"),
              _cell(solution),
              _cell("%%time\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.imshow(np.eye(5))\nplt.show()"),
+             _cell("display(fig)  # a kernel's own name, no import\nget_ipython().run_line_magic('matplotlib', 'inline')"),
              _cell(PLOTTING)]
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 

@@ -5,7 +5,8 @@ understands are commented out: line magics (``%matplotlib inline``), shell escap
 ``x = !ls``) and help (``np.zeros?``); an indented one becomes ``pass  # ...`` so its block stays valid.
 A cell magic keeps its body when the body is Python (``%%time``, ``%%timeit``, ``%%capture``) and
 is commented out whole otherwise (``%%bash``, ``%%writefile``). Cells that already parse as Python are
-never touched. Markdown and raw cells are dropped. Top-level code of the notebook runs when the
+never touched. Markdown and raw cells are dropped. The module starts by importing ``display`` and
+``get_ipython``, which a kernel provides without an import. Top-level code of the notebook runs when the
 module is imported, exactly as the top level of a ``.py`` submission does.
 
     python -m cnngrade.notebook SUBMISSION.ipynb [OUT.py]     (stdout without OUT)
@@ -28,6 +29,8 @@ else:  # loaded by file path (the otter bundle's run_otter.py): load the sibling
     _spec.loader.exec_module(source_encoding)
 
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
+# Names a notebook kernel provides without an import; in the worker they are silent stand-ins.
+IPYTHON_NAMES = "# %% [IPython's own names]\nfrom IPython import get_ipython\nfrom IPython.display import display\n"
 _MAGIC = re.compile(r"^(\s*)(%|!|\?)")
 _ASSIGNED_SHELL = re.compile(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]")
 _HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
@@ -76,7 +79,7 @@ def notebook_to_source(text):
     cells = data.get("cells")
     if cells is None:  # nbformat 3 keeps cells in worksheets
         cells = [cell for sheet in data.get("worksheets", []) for cell in sheet.get("cells", [])]
-    parts = []
+    parts = [IPYTHON_NAMES]
     for number, cell in enumerate(cells, 1):
         if cell.get("cell_type") != "code":
             continue
