@@ -24,9 +24,14 @@ class Ledger:
 
     def __init__(self, calls):
         self.calls = calls  # the proxy's (function, args, kwargs, value) list, appended as the test runs
-        self.verified = set()
+        self.verified = set()  # ids of values checked right ...
+        self._alive = []  # ... kept alive, so that no later object can reuse one of those ids
         self.kept_inputs = []  # CallResult objects whose arguments were checked unchanged
         self.raised_value_error = set()  # function names
+
+    def mark_right(self, value):
+        self.verified.add(id(value))
+        self._alive.append(value)
 
     def _function_of(self, value):
         return next((function for function, _, _, returned in self.calls if returned is value), None)
@@ -68,7 +73,7 @@ def current_unbacked():
 
 def value_right(value):
     if _current is not None:
-        _current.verified.add(id(value))
+        _current.mark_right(value)
 
 
 def inputs_kept(result):
