@@ -37,3 +37,26 @@ def test_points_that_do_not_add_up_refuse_to_grade(tmp_path, definition):
     wrong = _suite(tmp_path, definition, lambda q: "pass", points_for=lambda q: q.points - 1)
     with pytest.raises(GradingConfigError, match="do not add up"):
         grading.grade(definition.solution, wrong)
+
+
+SIDE_PROPERTY_ONLY = ("import numpy as np\n    from cnngrade.suite.checks import expect_unchanged\n"
+                      "    x = np.ones((3, 3))\n"
+                      "    expect_unchanged(submission.call('correlate2d', x, np.ones((2, 2))), (x,), 'correlate2d')")
+
+
+def test_a_side_property_without_its_value_is_a_grader_error(tmp_path, definition):
+    suite = _suite(tmp_path, definition,
+                   lambda q: SIDE_PROPERTY_ONLY if q.id == "filters" else "submission.linear_param_count(1, 1)")
+    report = grading.grade(definition.solution, suite)
+    filters = next(test for test in report.tests if test.question == "filters")
+    assert filters.status == "error" and filters.earned == 0
+    assert any("side property of correlate2d" in error and "requires=" in error for error in report.grader_errors)
+
+
+def test_requires_must_name_a_collected_test(tmp_path, definition):
+    suite = _suite(tmp_path, definition, lambda q: "pass")
+    test_file = suite.hidden_tests / "test_filters.py"
+    test_file.write_text(test_file.read_text().replace("@graded(points=5)",
+                                                       "@graded(points=5, requires='test_nowhere[basic]')"))
+    with pytest.raises(GradingConfigError, match="requires= names no collected test"):
+        grading.grade(definition.solution, suite)

@@ -39,6 +39,7 @@ class GradeReport:
     grader_errors: list = field(default_factory=list)
     integrity: list = field(default_factory=list)
     sandbox: str = ""  # isolation.level(): namespace | unprivileged | process
+    notes: list = field(default_factory=list)  # bilingual notes for the student (e.g. "save as UTF-8")
 
     @property
     def score(self):
@@ -85,13 +86,14 @@ def _report(submission_path, assignment, session, plugin, started):
                       sum(test.earned for test in tests if test.question == question.id), question.points)
         for question in assignment.questions
     ]
+    source, encoding_note = notebook.read_submission(submission_path)
     return GradeReport(
         submission=str(submission_path), assignment_id=assignment.id, tests=tests, questions=questions,
         execution_time=time.monotonic() - started,
         import_error=session.import_fault.message if session.import_fault else "",
         output=session.output.text(), grader_errors=list(plugin.grader_errors),
-        integrity=integrity.scan(notebook.source_of(submission_path), assignment.forbidden_modules),
-        sandbox=isolation.level(),
+        integrity=integrity.scan(source, assignment.forbidden_modules),
+        sandbox=isolation.level(), notes=[encoding_note] if encoding_note else [],
     )
 
 

@@ -1,6 +1,14 @@
-"""Gradescope's results.json, plus ``max_score``, ``questions`` and ``integrity`` for our tools."""
+"""Gradescope's results.json, plus ``max_score``, ``questions`` and ``integrity`` for our tools.
+
+Outputs are Markdown (``output_format``/``test_output_format`` "md"), so each line of a message
+becomes its own paragraph there.
+"""
 
 import json
+
+
+def markdown(text):
+    return "\n\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
 def test_entry(test):
@@ -10,7 +18,7 @@ def test_entry(test):
         "score": test.earned,
         "max_score": test.points,
         "status": "passed" if test.status == "passed" else "failed",
-        "output": test.message,
+        "output": markdown(test.message),
         "visibility": test.visibility,
         "tags": [test.question],
         "fault": test.fault,
@@ -19,14 +27,16 @@ def test_entry(test):
 
 
 def to_results(report):
-    output = report.import_error or ""
+    output = [report.import_error] + [f"참고 / Note: {note}" for note in report.notes]
     if report.grader_errors:
-        output = "채점기 오류가 있었습니다. 조교에게 알려 주세요. / The grader hit an internal error; tell your TA."
+        output = ["채점기 오류가 있었습니다. 조교에게 알려 주세요. / The grader hit an internal error; tell your TA."]
     return {
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.execution_time, 3),
-        "output": output,
+        "output": markdown("\n".join(line for line in output if line)),
+        "output_format": "md",
+        "test_output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [test_entry(test) for test in report.tests],

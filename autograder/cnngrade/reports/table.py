@@ -13,6 +13,7 @@ def render(report):
     lines = [f"{report.submission}"]
     if report.import_error:
         lines.append(f"  !! {report.import_error}")
+    lines += [f"  note: {note}" for note in report.notes]
     width = max(len(question.title) for question in report.questions)
     for question in report.questions:
         mark = "✓" if question.score == question.max_score else "✗"

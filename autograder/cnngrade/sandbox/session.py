@@ -26,7 +26,7 @@ from . import isolation, limits, protocol
 
 SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
 # Copied next to the submission: the worker must run even where the project tree is hidden.
-WORKER_FILES = ("worker.py", "protocol.py")
+WORKER_FILES = ("worker.py", "protocol.py", "standins.py")
 
 
 @dataclass

@@ -15,13 +15,17 @@ import sys
 import traceback
 
 
-def _load_protocol():
+def _load_sibling(name):
     # Loaded by path: the grader's package is deliberately not on this process's import path.
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
-    spec = importlib.util.spec_from_file_location("_cnngrade_protocol", path)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_cnngrade_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _load_protocol():
+    return _load_sibling("protocol")
 
 
 class ForbiddenModuleFinder(importlib.abc.MetaPathFinder):
@@ -98,6 +102,8 @@ def serve(config):
         os.path.abspath(entry).startswith(hidden) for hidden in config["hidden_paths"])]
     sys.path.insert(0, os.path.dirname(submission_path))
     sys.meta_path.insert(0, ForbiddenModuleFinder(config["forbidden_modules"]))
+    # Plotting, IPython display and google.colab become silent stand-ins (see standins.py).
+    _load_sibling("standins").install()
 
     restore_builtins = builtins_restorer()
     try:

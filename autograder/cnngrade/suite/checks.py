@@ -7,6 +7,7 @@ index) and gives a hint, but never prints the hidden inputs or expected values.
 import numpy as np
 
 from ..sandbox.session import SubmissionError
+from . import side_properties
 
 FLOAT64_TOLERANCE = {"rtol": 1e-7, "atol": 1e-9}
 FLOAT32_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
@@ -18,6 +19,8 @@ class Mismatch(AssertionError):
     def __init__(self, korean, english, hint=None):
         super().__init__(f"{korean}\n{english}{hint_text(hint)}")
         self.summary = f"{korean} / {english}"
+        self.detail = f"{korean}\n{english}"
+        self.hint = hint_text(hint).strip()
 
 
 def hint_text(hint):
@@ -71,6 +74,7 @@ def expect_array(actual, expected, what, hint=None, dtype=None):
              f"틀린 원소 {wrong}/{close.size}개, 처음 틀린 위치 {index}.",
              f"{what}: wrong values: max abs error {error.max():.3g}, max rel error {relative:.3g}, "
              f"{wrong}/{close.size} elements wrong, first wrong index {index}.", hint)
+    side_properties.value_right(actual)
 
 
 def _is_int(value):
@@ -88,14 +92,17 @@ def expect_size(actual, expected, what, hint=None):
              f"{what}: expected an int, got {type(actual).__name__}.", hint)
     if tuple(np.atleast_1d(actual)) != tuple(np.atleast_1d(expected)):
         fail(f"{what}: 값이 틀렸습니다.", f"{what}: wrong value.", hint)
+    side_properties.value_right(actual)
 
 
 def expect_value_error(call, what, hint=None):
-    """``call()`` must make the submission raise ValueError (or a subclass)."""
+    """``call()`` must make the submission raise ValueError (or a subclass). Counts only with the
+    function's values (see side_properties.py)."""
     try:
         call()
     except SubmissionError as error:
         if error.fault.raised("ValueError"):
+            side_properties.value_error_raised(error.function)
             return
         if error.fault.kind != "raised":
             raise
@@ -118,7 +125,8 @@ def _arrays(value, path):
 
 
 def expect_unchanged(result, original_args, what):
-    """The call must not have modified any of its array arguments."""
+    """The call must not have modified any of its array arguments. Counts only when the values of
+    the same call are checked too (see side_properties.py)."""
     after = dict(_arrays(result.args_after, "args"))
     for path, before in _arrays(list(original_args), "args"):
         changed = after.get(path)
@@ -128,3 +136,4 @@ def expect_unchanged(result, original_args, what):
                  f"{what}: modified its input {path}. Never modify inputs.",
                  ("np.pad나 .copy()로 새 배열을 만들고, 입력에 +=, *= 를 쓰지 마세요.",
                   "create new arrays (np.pad, .copy()) instead of using +=, *= on inputs."))
+    side_properties.inputs_kept(result)

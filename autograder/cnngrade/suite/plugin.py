@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from ..sandbox.session import SubmissionError
-from . import known_bugs
+from . import known_bugs, side_properties
 from .checks import Mismatch
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -31,11 +31,16 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 STICKY_FAULTS = ("timeout", "crashed", "budget", "import_error")
 
 
-def graded(points, visibility="after_published"):
-    """Mark a hidden test: how many points it is worth and when students see it (Gradescope)."""
+def graded(points, visibility="after_published", requires=()):
+    """Mark a hidden test: how many points it is worth and when students see it (Gradescope).
+
+    ``requires`` names value tests (``"test_conv2d_forward[single-channel]"``) that must pass for
+    this test to award its points: a side-property test (inputs kept, ValueError) of a function
+    whose values it does not check itself (see side_properties.py)."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
-    return pytest.mark.graded(points=points, visibility=visibility)
+    requires = (requires,) if isinstance(requires, str) else tuple(requires)
+    return pytest.mark.graded(points=points, visibility=visibility, requires=requires)
 
 
 class GradingConfigError(Exception):
@@ -55,6 +60,10 @@ class TestOutcome:
     fault: str = ""  # the SubmissionFault kind when the submission's call failed
     diagnosis: str = ""  # the id of the known bug the answer matched (known_bugs.py)
     duration: float = 0.0
+    detail: str = ""  # what was wrong, without the hint (Korean line, English line)
+    hint: str = ""  # the test's hint, shared by the cases of one question
+    bug_hint: str = ""  # the diagnosis of the matched known bug
+    requires: tuple = ()  # node ids of the value tests this test's points depend on
 
     @property
     def earned(self):
@@ -150,6 +159,7 @@ class GradingPlugin:
 
     def _register(self, items):
         totals = {question.id: 0 for question in self.assignment.questions}
+        by_name = {item.nodeid.split("::", 1)[-1]: item.nodeid for item in items}
         for item in items:
             question, mark = item.get_closest_marker("question"), item.get_closest_marker("graded")
             if question is None or mark is None:
@@ -158,9 +168,13 @@ class GradingPlugin:
             if question_id not in totals:
                 raise GradingConfigError(f"{item.nodeid}: unknown question {question_id!r}")
             totals[question_id] += mark.kwargs["points"]
+            unknown = [name for name in mark.kwargs.get("requires", ()) if name not in by_name]
+            if unknown:
+                raise GradingConfigError(f"{item.nodeid}: requires= names no collected test: {unknown}")
             self._collected[item.nodeid] = TestOutcome(
                 item.nodeid, _test_name(item), question_id, mark.kwargs["points"],
-                mark.kwargs.get("visibility", "after_published"))
+                mark.kwargs.get("visibility", "after_published"),
+                requires=tuple(by_name[name] for name in mark.kwargs.get("requires", ())))
         wrong = {qid: (total, self.assignment.question(qid).points) for qid, total in totals.items()
                  if abs(total - self.assignment.question(qid).points) > 1e-9}
         if wrong:
@@ -178,9 +192,22 @@ class GradingPlugin:
                 # nextitem=None after the last test tears every fixture down: submissions share nothing.
                 nextitem = items[index + 1] if index + 1 < len(items) else None
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            self._apply_requirements()
 
         self._run_submissions(session, run_all_tests)
         return True
+
+    def _apply_requirements(self):
+        """A passed test whose required value tests did not all pass awards nothing."""
+        for record in self.outcomes.values():
+            if record.status != "passed" or not record.requires:
+                continue
+            unmet = [self.outcomes[nodeid].name for nodeid in record.requires
+                     if self.outcomes[nodeid].status != "passed"]
+            if unmet:
+                record.status = "failed"
+                record.message = record.detail = side_properties.unmet_requirement_message(unmet)
+                record.summary = record.message.replace("\n", " / ")
 
     def _diagnose(self):
         """Replay this test's calls, newest first, through the known-bug variants."""
@@ -195,6 +222,20 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item):
         self.proxy.reset()
+        side_properties.begin(self.proxy.calls)
+
+    def _check_side_properties(self, item, record):
+        """A passed test that checked a side property without the function's values (and has no
+        ``requires``) is an error of the hidden suite: it awards nothing."""
+        unbacked = side_properties.current_unbacked()
+        if not unbacked or record.requires:
+            return
+        record.status = "error"
+        record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
+                                                           "internal grader error; please tell your TA.")
+        self.grader_errors.append(
+            f"{item.nodeid}: checks a side property of {', '.join(unbacked)} without checking its values; "
+            f"check them in the same test or name a value test with @graded(requires=...)")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -202,22 +243,25 @@ class GradingPlugin:
         report = outcome.get_result()
         record = self.outcomes[item.nodeid]
         record.duration += report.duration
+        if report.when == "call" and report.passed and record.status == "passed":
+            self._check_side_properties(item, record)
         if not report.failed or record.status != "passed":
             return
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, SubmissionError):
             record.status, record.message, record.fault = "failed", str(error), error.fault.kind
-            record.summary = record.message
+            record.summary = record.detail = record.message
         elif isinstance(error, Mismatch):
             record.status, record.message, record.summary = "failed", str(error), error.summary
+            record.detail, record.hint = error.detail, error.hint
             bug = self._diagnose()
             if bug is not None:
                 record.message += "\n" + bug.hint
                 record.summary = f"{bug.korean} / {bug.english}"
-                record.diagnosis = bug.id
+                record.diagnosis, record.bug_hint = bug.id, bug.hint
         else:
             record.status = "error"
-            record.message = record.summary = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
-                                               "internal grader error; please tell your TA.")
+            record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
+                                                               "internal grader error; please tell your TA.")
             details = "".join(traceback.format_exception(error)) if error is not None else report.longreprtext
             self.grader_errors.append(f"{item.nodeid} ({call.when}):\n{details}")

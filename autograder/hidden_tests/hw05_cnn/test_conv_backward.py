@@ -77,7 +77,7 @@ def test_conv2d_backward_keeps_inputs(submission, rng):
         expect_unchanged(result, (dout, x, w), "conv2d_backward")
 
 
-@graded(points=1)
+@graded(points=1, requires="test_conv2d_backward[basic]")
 def test_conv2d_backward_bad_dout(submission, rng):
     """dout 모양이 틀리면 ValueError / ValueError when dout has the wrong shape"""
     x, w = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))

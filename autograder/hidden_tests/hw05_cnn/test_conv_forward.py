@@ -71,10 +71,11 @@ def test_conv2d_forward_keeps_inputs(submission, rng):
     for padding in (0, 1):  # without padding, x_pad may alias x
         x, w, b = random_case(rng, dict(x=(2, 2, 5, 5), w=(2, 2, 3, 3), bias=True))
         result = submission.call("conv2d_forward", x, w, b, 1, padding)
+        expect_array(result.value, truth.conv2d(x, w, b, padding=padding), "conv2d_forward", HINT)
         expect_unchanged(result, (x, w, b), "conv2d_forward")
 
 
-@graded(points=1)
+@graded(points=1, requires="test_conv2d_forward[single-channel]")
 def test_conv2d_forward_errors(submission, rng):
     """잘못된 인자에 ValueError / ValueError for invalid arguments"""
     x = rng.standard_normal((1, 4, 6, 6))

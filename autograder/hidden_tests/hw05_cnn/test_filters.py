@@ -45,7 +45,7 @@ def test_correlate2d(submission, rng, case):
     expect_unchanged(result, (image, kernel), "correlate2d")
 
 
-@graded(points=1)
+@graded(points=1, requires="test_correlate2d[asymmetric-kernel]")
 def test_correlate2d_kernel_too_large(submission, rng):
     """패딩된 영상보다 큰 커널은 ValueError / a kernel larger than the padded image is a ValueError"""
     expect_value_error(lambda: submission.correlate2d(rng.standard_normal((3, 3)), rng.standard_normal((5, 2))),

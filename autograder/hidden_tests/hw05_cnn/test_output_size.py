@@ -81,7 +81,7 @@ BAD_CONV = {
 }
 
 
-@graded(points=0.5)
+@graded(points=0.5, requires="test_conv_output_size[stride-floor]")
 def test_conv_output_size_errors(submission):
     """잘못된 인자에 ValueError / ValueError for invalid arguments"""
     for name, args in BAD_CONV.items():
@@ -123,7 +123,7 @@ def test_pool_output_size_property(submission, size, kernel, stride, padding, ce
                 torch_pool_size(size, kernel, stride, padding, ceil_mode), "pool_output_size", POOL_HINT)
 
 
-@graded(points=0.5)
+@graded(points=0.5, requires="test_pool_output_size[lecture-2x2]")
 def test_pool_output_size_errors(submission):
     """잘못된 풀링 인자에 ValueError / ValueError for invalid pooling arguments"""
     bad = {"padding-over-half": (8, 2, 2, 2, False), "zero-stride": (8, 2, 0, 0, False),

@@ -28,7 +28,7 @@ def test_conv2d_param_count(submission, case):
     expect_size(submission.conv2d_param_count(**case), expected, "conv2d_param_count", CONV_HINT)
 
 
-@graded(points=1)
+@graded(points=1, requires="test_conv2d_param_count[lecture]")
 def test_conv2d_param_count_bad_groups(submission):
     """groups가 채널 수를 나누지 못하면 ValueError / ValueError when groups does not divide the channels"""
     for args in [(6, 16, 3, True, 4), (8, 10, 3, True, 4)]:
@@ -78,7 +78,7 @@ def test_cnn_summary(submission, network):
         expect_size(row[2], n_params, f"{where} n_params", CONV_HINT)
 
 
-@graded(points=1)
+@graded(points=1, requires="test_cnn_summary[lenet5]")
 def test_cnn_summary_errors(submission):
     """잘못된 네트워크에 ValueError / ValueError for an invalid network"""
     bad = {"unknown-kind": [("dropout", {})],
