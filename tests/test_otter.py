@@ -8,6 +8,7 @@ through a small thread pool, started for the selected tests only, so they overla
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -294,7 +295,8 @@ def tampered_zip(otter_zip, tmp_path):
 def test_modified_bundle_fails_closed_under_otter_run(otter_zip, tmp_path, definition):
     results, completed = run_otter(tampered_zip(otter_zip, tmp_path), definition.solution, tmp_path)
     assert sum(score for score, _ in otter_build.question_scores(results).values()) == 0
-    assert "was modified after the autograder was built" in json.dumps(results, ensure_ascii=False)
+    assert "modified after the autograder was built: changed autograder/cnngrade/suite/checks.py" in \
+        json.dumps(results, ensure_ascii=False)
 
 
 @pytest.mark.slow
@@ -302,7 +304,46 @@ def test_modified_bundle_is_an_autograder_error_in_the_container(otter_zip, tmp_
     results, completed, _ = otter_build.run_like_container(tampered_zip(otter_zip, tmp_path), definition.solution,
                                                            parent=tmp_path)
     assert completed.returncode != 0
-    assert results["score"] == 0 and "digest" in results["tests"][0]["output"]
+    assert results["score"] == 0 and "changed autograder/cnngrade/suite/checks.py" in results["tests"][0]["output"]
+
+
+@pytest.mark.slow
+def test_container_path_writes_no_bytecode_into_the_zip_files(otter_zip, tmp_path, definition):
+    """Gradescope and otter's image do not set PYTHONDONTWRITEBYTECODE (this machine does): with
+    bytecode on, importing the engine once wrote __pycache__ into the bundle and every submission
+    scored 0."""
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    results, completed, base = otter_build.run_like_container(otter_zip, definition.solution, parent=tmp_path,
+                                                              env=environment)
+    assert results is not None and completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
+    assert sum(score for score, _ in otter_build.question_scores(results).values()) == definition.total_points
+    source = base / "autograder" / "source"
+    with zipfile.ZipFile(otter_zip) as archive:
+        shipped = {name for name in archive.namelist() if not name.endswith("/")}
+    written = {path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()} - shipped
+    assert written == set()
+
+
+def test_manifest_check_names_what_differs(tmp_path):
+    package = tmp_path / "bundle" / "pkg"
+    package.mkdir(parents=True)
+    (package / "mod.py").write_text("x = 1\n")
+    (package / "data.json").write_text("{}")
+    manifest = otter_build._file_manifest(tmp_path / "bundle")
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    # Python's own bytecode cache of a shipped module is tolerated; nothing else is
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"cache")
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    (package / "__pycache__" / "numpy.cpython-311.pyc").write_bytes(b"shadow")
+    (package / "numpy.py").write_text("shadow = True\n")
+    (package / "mod.py").write_text("x = 2\n")
+    (package / "data.json").unlink()
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == [
+        "missing pkg/data.json", "changed pkg/mod.py", "extra pkg/__pycache__/numpy.cpython-311.pyc",
+        "extra pkg/numpy.py"]
+    assert otter_build._manifest_problems(tmp_path / "nowhere", manifest) == [f"{tmp_path / 'nowhere'} is missing"]
 
 
 # ---------------------------------------------------------------------------------------------
