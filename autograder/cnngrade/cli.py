@@ -15,10 +15,10 @@ from . import assignment as assignment_module
 from . import batch, grading
 from .progress import Progress
 from .build import otter as otter_build
-from .build import student_bundle, template
+from .build import otter_layout, student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
 
-COMMANDS = ("grade", "template", "build-otter", "build-student")
+COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout")
 
 
 def _grade(args, definition):
@@ -77,6 +77,20 @@ def _build_student(args, definition):
     return 0
 
 
+def _otter_layout(args, definition):
+    try:
+        written, problems = otter_layout.layout(args.class_dir, args.out_dir, definition.submission_file)
+    except (ValueError, OSError) as error:
+        print(f"cnn-grade otter-layout: {error}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(f"wrote {len(written)} submission(s) to {args.out_dir}, one file per student id; grade them with:")
+    for command in otter_layout.otter_commands(args.out_dir, written):
+        print(f"  {command}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -100,6 +114,11 @@ def build_parser():
     build_otter = commands.add_parser("build-otter", help="build the otter-grader/Gradescope autograder.zip")
     build_otter.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives autograder.zip")
     build_otter.set_defaults(run=_build_otter)
+    make_layout = commands.add_parser("otter-layout", help="lay out a class folder for `otter grade` "
+                                                            "(one file per student id, so final_grades.csv names them)")
+    make_layout.add_argument("class_dir", metavar="CLASS", help="submissions in any layout the batch reads")
+    make_layout.add_argument("out_dir", metavar="OUT", help="empty folder that receives py/<id>.py and ipynb/<id>.ipynb")
+    make_layout.set_defaults(run=_otter_layout)
     build_student = commands.add_parser("build-student", help="build the bundle handed to students")
     build_student.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives the student bundle")
     build_student.set_defaults(run=_build_student)
