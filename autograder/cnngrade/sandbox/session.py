@@ -120,6 +120,7 @@ class SubmissionSession:
         self._process = None
         self._workdir = None
         self._readers = []
+        self._cleaner = None
         self._timed_out = set()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -134,7 +135,15 @@ class SubmissionSession:
 
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
-        os.chmod(self._workdir, 0o755)
+        try:
+            self._launch()
+        except BaseException:
+            # A worker that cannot start (an interpreter the isolation hides, a fork refused)
+            # must not leave the student's file behind.
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            raise
+
+    def _launch(self):
         runtime = os.path.join(self._workdir, ".runtime")
         os.mkdir(runtime)
         for name in WORKER_FILES:
@@ -142,10 +151,13 @@ class SubmissionSession:
         submission_copy = os.path.join(self._workdir, self.assignment.submission_file)
         notebook.copy_as_source(self.submission_path, submission_copy)
         os.chmod(submission_copy, 0o644)
-        isolation.prepare_workdir(self._workdir)
+        isolation.prepare_workdir(self._workdir, isolation.worker_ids())
         hidden_paths = self.hidden_paths()
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
+        # The cleaner (isolation.py) kills what the worker leaves behind once the trigger closes.
+        trigger_read, trigger_write = os.pipe()
+        done_read, done_write = os.pipe()
         config = {
             "submission": submission_copy,
             "request_fd": request_read,
@@ -158,13 +170,16 @@ class SubmissionSession:
         # a child the submission left behind may hold the write end open for a long time.
         output_read, output_write = os.pipe()
         try:
-            self._process = self._popen(runtime, config, request_read, response_write, output_write, hidden_paths)
+            self._process = self._popen(runtime, config, request_read, response_write, output_write, hidden_paths,
+                                        (trigger_read, done_write))
         except BaseException:
-            for fd in (request_read, request_write, response_read, response_write, output_read, output_write):
+            for fd in (request_read, request_write, response_read, response_write, output_read, output_write,
+                       trigger_read, trigger_write, done_read, done_write):
                 os.close(fd)
             raise
-        for fd in (request_read, response_write, output_write):
+        for fd in (request_read, response_write, output_write, trigger_read, done_write):
             os.close(fd)
+        self._cleaner = (trigger_write, done_read)
         os.set_blocking(request_write, False)
         self._requests = request_write
         self._responses = response_read
@@ -172,7 +187,7 @@ class SubmissionSession:
         for reader in self._readers:
             reader.start()
 
-    def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths):
+    def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths, cleaner):
         return subprocess.Popen(
             [sys.executable, "-I", os.path.join(runtime, "worker.py"), json.dumps(config)],
             cwd=self._workdir,
@@ -182,7 +197,8 @@ class SubmissionSession:
             pass_fds=(request_read, response_write),
             start_new_session=True,
             env=limits.worker_environment(self._workdir),
-            preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths),
+            preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths,
+                                             self.assignment.forbidden_modules, cleaner),
         )
 
     def hidden_paths(self):
@@ -204,7 +220,8 @@ class SubmissionSession:
         process, self._process = self._process, None
         if process is None:
             return
-        limits.kill_process_tree(process)
+        cleaner, self._cleaner = self._cleaner, None
+        limits.stop_worker(process, cleaner)
         for reader in self._readers:
             reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
         os.close(self._requests)
