@@ -20,10 +20,11 @@ FIXTURES = [pytest.param(fixture, id=f"{kind}/{fixture.id}")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def worker_temp_root():
+def worker_temp_root(tmp_path_factory):
     """Workers' folders (and so their TMPDIR) go under a folder of this module's own, so that
     processes they leave behind are recognisable by their environment wherever they end up.
     In the system temp dir and traversable, as a worker with a uid of its own needs."""
+    tmp_path_factory.getbasetemp()  # pytest's own temp root stays where it is
     root = tempfile.mkdtemp(prefix="cnngrade-test-workers-")
     os.chmod(root, 0o755)
     saved, tempfile.tempdir = tempfile.tempdir, root

@@ -9,6 +9,7 @@ imported, or that hangs at import, fails every call at once, so grading time sta
 import functools
 import importlib.util
 import json
+import multiprocessing
 import os
 import secrets
 import select
@@ -99,6 +100,30 @@ def forbidden_package_dirs(names):
     return tuple(folders)
 
 
+_OPEN_SESSIONS = set()
+
+
+def _close_sessions_and_exit(signum, frame):
+    """SIGTERM (a CI job cancelled, ``otter grade --timeout``, ``kill``): stop every worker (the
+    cleaner kills what it left behind and its folder is removed), stop the batch's grading
+    processes the same way, then exit without writing results of an unfinished grading."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for session in list(_OPEN_SESSIONS):
+        session.close()
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=10)
+    os._exit(128 + signum)
+
+
+def close_sessions_on_sigterm():
+    """Install the SIGTERM handler above (main thread only, and only over the default action)."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _close_sessions_and_exit)
+
+
 def _signal_name(returncode):
     try:
         return signal.Signals(-returncode).name
@@ -132,15 +157,17 @@ class SubmissionSession:
 
     def close(self):
         self._stop_worker()
+        _OPEN_SESSIONS.discard(self)
 
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
+        _OPEN_SESSIONS.add(self)
         try:
             self._launch()
         except BaseException:
             # A worker that cannot start (an interpreter the isolation hides, a fork refused)
             # must not leave the student's file behind.
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._stop_worker()
             raise
 
     def _launch(self):
@@ -218,15 +245,16 @@ class SubmissionSession:
 
     def _stop_worker(self):
         process, self._process = self._process, None
-        if process is None:
-            return
-        cleaner, self._cleaner = self._cleaner, None
-        limits.stop_worker(process, cleaner)
-        for reader in self._readers:
-            reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
-        os.close(self._requests)
-        os.close(self._responses)
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if process is not None:
+            cleaner, self._cleaner = self._cleaner, None
+            limits.stop_worker(process, cleaner)
+            for reader in self._readers:
+                reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
+            os.close(self._requests)
+            os.close(self._responses)
+        workdir, self._workdir = self._workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     # -- reading with deadlines ------------------------------------------------------------
     def _read_exact(self, size, deadline):
