@@ -79,25 +79,15 @@ class Isolation:
         return landlock.supported(self.landlock_abi)[2] != 0
 
     @property
-    def cuts_network(self):
-        """No TCP at all (Landlock ABI >= 4) or no interface at all (netns)."""
-        return self.namespaces or landlock.supported(self.landlock_abi)[1] != 0
-
-    @property
     def isolates_signals(self):
-        """The worker cannot signal (or ptrace) the grader or anything else outside its own processes."""
+        """The worker cannot signal (or ptrace) the grader or anything else outside its own
+        processes; and, the same way, the cleaner's kill reaches only the worker's processes."""
         return self.scoped_signals or self.uid
 
     def guards(self, needs):
         """True when every protection named in ``needs`` (files, signals, netns) is in force."""
         have = {"files": self.hides_files, "signals": self.isolates_signals, "netns": self.namespaces}
         return all(have[need] for need in needs)
-
-    @property
-    def cleans_up(self):
-        """True when every process of the worker can be found and killed, setsid escapees too:
-        by Landlock's signal scope or, as root, by the worker uid."""
-        return self.scoped_signals or self.uid
 
 
 NOT_ISOLATED_WARNING = (
@@ -151,28 +141,29 @@ def python_allowlist(forbidden):
 
     Landlock rules cover whole hierarchies and cannot carve a hole into an allowed folder, so
     site-packages itself may only be listed and its entries are allowed one by one, except the
-    forbidden packages (torch, scipy, ...) and the project's hooks."""
-    rules = [(os.path.realpath(sys.executable), landlock.READ_EXECUTE)]
+    forbidden packages (torch, scipy, ...), the project's hooks and the packages' metadata
+    (``*.dist-info``: nothing a submission imports), which keeps the ruleset small."""
+    wanted = [(os.path.realpath(sys.executable), landlock.READ_EXECUTE)]
     paths = sysconfig.get_paths()
-    rules += [(os.path.realpath(paths[key]), landlock.READ_EXECUTE) for key in ("stdlib", "platstdlib")
-              if not any(os.path.realpath(paths[key]) == folder for folder in _site_packages())]
-    rules += [(entry, landlock.READ_EXECUTE) for entry in sys.path if entry.endswith("lib-dynload")]
+    wanted += [(os.path.realpath(paths[key]), landlock.READ_EXECUTE) for key in ("stdlib", "platstdlib")
+               if os.path.realpath(paths[key]) not in _site_packages()]
+    wanted += [(entry, landlock.READ_EXECUTE) for entry in sys.path if entry.endswith("lib-dynload")]
     if sysconfig.get_config_var("Py_ENABLE_SHARED"):
         library = os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")
-        rules.append((os.path.realpath(library), landlock.READ_EXECUTE))
+        wanted.append((os.path.realpath(library), landlock.READ_EXECUTE))
     if sys.prefix != sys.base_prefix:
-        rules.append((os.path.join(sys.prefix, "pyvenv.cfg"), landlock.READ_EXECUTE))
+        wanted.append((os.path.join(sys.prefix, "pyvenv.cfg"), landlock.READ_EXECUTE))
     for folder in _site_packages():
-        rules.append((folder, landlock.LIST))
-        rules += [(os.path.join(folder, name), landlock.READ_EXECUTE) for name in sorted(os.listdir(folder))
-                  if not _is_forbidden_entry(name, forbidden)]
-    rules += [(os.path.realpath(path), landlock.READ_EXECUTE) for path in SYSTEM_READ]
-    rules += [(path, landlock.READ_WRITE) for path in SYSTEM_READ_WRITE]
-    return tuple(rules)
+        wanted.append((folder, landlock.LIST))
+        wanted += [(os.path.join(folder, name), landlock.READ_EXECUTE) for name in sorted(os.listdir(folder))
+                   if not _is_forbidden_entry(name, forbidden) and not name.endswith((".dist-info", ".egg-info"))]
+    wanted += [(os.path.realpath(path), landlock.READ_EXECUTE) for path in SYSTEM_READ]
+    wanted += [(path, landlock.READ_WRITE) for path in SYSTEM_READ_WRITE]
+    return tuple(filter(None, (landlock.rule(path, access) for path, access in wanted)))
 
 
 def allowlist(workdir, forbidden=()):
-    return python_allowlist(tuple(sorted(forbidden))) + ((os.path.realpath(workdir), landlock.READ_WRITE),)
+    return python_allowlist(tuple(sorted(forbidden))) + (landlock.rule(os.path.realpath(workdir), landlock.READ_WRITE),)
 
 
 # -- namespaces (root with CAP_SYS_ADMIN) -------------------------------------------------------
@@ -253,12 +244,16 @@ def enter_namespaces(hidden_paths, workdir):
     for scratch in ("/var/tmp", STAGING):
         if os.path.isdir(scratch) and not any(_covers(scratch, path) for path in needed + [workdir]):
             _mount("tmpfs", scratch, "tmpfs", 0, "mode=1777,size=64m")
-    for hidden in hidden_paths:
-        hidden = os.path.realpath(hidden)
-        # Never hide the interpreter, the worker's own folder, or everything.
-        if hidden == "/" or not os.path.isdir(hidden) or any(_covers(hidden, path) for path in needed + [workdir]):
-            continue
-        _mount("tmpfs", hidden, "tmpfs", MS_RDONLY, "mode=0000,size=4k")
+    keep = needed + [workdir]
+    for hidden in _outermost(os.path.realpath(path) for path in hidden_paths):
+        if hidden == "/" or not os.path.isdir(hidden) or any(_covers(path, hidden) for path in keep):
+            continue  # never hide everything, or a folder the interpreter lives in
+        inside = [path for path in keep if _covers(hidden, path)]
+        if inside:
+            # A venv inside the checkout (.venv): the checkout holds nothing but the venv.
+            _replace_with_only(hidden, _outermost(inside))
+        else:
+            _mount("tmpfs", hidden, "tmpfs", MS_RDONLY, "mode=0000,size=4k")
 
 
 # -- the worker's uid (root) --------------------------------------------------------------------
@@ -361,7 +356,7 @@ def confine(plan, hidden_paths, workdir, ids, rules, cleaner=None, max_processes
             # one level deeper, so the worker can never signal the cleaner, but the cleaner can
             # signal the worker's processes and nothing outside this domain.
             landlock.restrict(abi, files=False, network=False, scope=True)
-    if cleaner is not None and plan.cleans_up:
+    if cleaner is not None and plan.isolates_signals:
         _start_cleaner(cleaner, workdir, ids if plan.uid else None)
     if max_processes is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))

@@ -8,8 +8,8 @@ import subprocess
 
 from . import isolation
 
-# Student code gets one BLAS thread: deterministic, and the grader's cores stay for grading.
 CLEANER_SECONDS = 5  # the cleaner kills and removes one folder: far less, even on a loaded machine
+# Student code gets one BLAS thread: deterministic, and the grader's cores stay for grading.
 _SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
