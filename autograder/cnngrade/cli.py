@@ -17,6 +17,7 @@ from .progress import Progress
 from .build import otter as otter_build
 from .build import otter_layout, student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
+from .sandbox import isolation, session
 
 COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout")
 
@@ -31,6 +32,7 @@ def _grade(args, definition):
     log = sys.stderr if args.verbose else None
     report = grading.grade(submission, definition, log=log)
     print(table.render(report))
+    _warn_if_not_isolated()
     if args.json:
         results_json.write(report, args.json)
     if args.junit:
@@ -50,7 +52,13 @@ def _grade_batch(args, definition):
     results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress())
     print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
           f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
+    _warn_if_not_isolated()
     return 0
+
+
+def _warn_if_not_isolated():
+    if not isolation.current().hides_files:
+        print(isolation.NOT_ISOLATED_WARNING, file=sys.stderr)
 
 
 def _template(args, definition):
@@ -139,6 +147,7 @@ def main(argv=None):
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
     definition = assignment_module.load(args.assignment)
+    session.close_sessions_on_sigterm()
     return args.run(args, definition)
 
 
