@@ -74,10 +74,13 @@ class Docker:
         self.socket = self.run_dir / "docker.sock"
         self.env = dict(os.environ, DOCKER_HOST=f"unix://{self.socket}", DOCKER_BUILDKIT="0")
         self.process = None
-        self.grading_files = {}  # image: digest of its grading files, as built
 
     def start(self):
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.socket.exists() and self.docker("version", check=False).returncode == 0:
+            # one daemon per data root: a second one would corrupt it
+            raise RuntimeError(f"a dockerd already serves {self.socket} (another container test or benchmark "
+                               "is running); wait for it to end")
         with _log("dockerd.log") as log:
             self.process = subprocess.Popen(
                 ["dockerd", f"--host=unix://{self.socket}", f"--data-root={CACHE / 'docker'}",
@@ -280,20 +283,13 @@ echo "GRADING-FILES $(cd /autograder && find run_autograder source/run_otter.py 
 cat /tmp/run_autograder.log
 exit $status
 """
-_BEFORE_GRADING = ("cd /autograder && find run_autograder source/run_otter.py source/otter_config.json source/tests "
-                   "source/files -type f -exec sha256sum {} + | sort | sha256sum")
-
-
 def gradescope_run(docker, image, submission, out_dir, timeout=900):
     """Gradescope's way: docker create, docker cp the submission into /autograder/submission/,
     docker start -a, docker cp /autograder/results out. Returns (results.json dict or None, log,
-    processes alive after grading, grading files unchanged)."""
+    processes alive after grading, digest of the grading files after grading). otter itself
+    rewrites otter_config.json while it runs, so compare the digest with a clean run's."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if image not in docker.grading_files:
-        docker.grading_files[image] = docker.docker("run", "--rm", "--network", "none", image, "bash", "-c",
-                                                    _BEFORE_GRADING).stdout.strip()
-    before = docker.grading_files[image]
     container = docker.docker("create", "--network", "none", image, "bash", "-c", _AFTER_GRADING).stdout.strip()
     try:
         docker.docker("cp", str(submission), f"{container}:/autograder/submission/{Path(submission).name}")
@@ -303,7 +299,8 @@ def gradescope_run(docker, image, submission, out_dir, timeout=900):
         docker.docker("rm", "-f", container, check=False)
     log = started.stdout + started.stderr
     alive = [line for line in log.splitlines() if line.startswith("ALIVE ")]
-    after = next((line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("GRADING-FILES ")), None)
+    grading_files = next((line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("GRADING-FILES ")),
+                         None)
     results_path = out_dir / "results" / "results.json"
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.is_file() else None
-    return results, log, alive, after == before
+    return results, log, alive, grading_files
