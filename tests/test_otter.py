@@ -189,6 +189,7 @@ def test_zip_layout(otter_zip, definition):
         requirements = archive.read("requirements.txt").decode()
         environment = archive.read("environment.yml").decode()
         run_otter_py = archive.read("run_otter.py").decode()
+        run_autograder = archive.read("run_autograder").decode()
         config = json.loads(archive.read("otter_config.json"))
     assert {f"tests/{q.id}.py" for q in definition.questions} == {n for n in names if n.startswith("tests/")}
     assert {"otter_config.json", "requirements.txt", "environment.yml", "setup.sh", "run_autograder",
@@ -208,6 +209,13 @@ def test_zip_layout(otter_zip, definition):
     assert "torch>=2.2" in requirements.splitlines() and "cpu" in requirements.lower()
     assert "otter-grader[grading,plugins]==7.0.0" in environment and "python=3.11" in environment
     assert "cnngrade.build.otter.EnginePlugin" in run_otter_py and "plugins" not in config
+    # bytecode off before the first import of run_otter.py
+    assert run_otter_py.index("dont_write_bytecode = True") < run_otter_py.index("from otter")
+    # run_autograder locks /autograder and opens /root before it starts otter
+    lines = run_autograder.splitlines()
+    start = next(index for index, line in enumerate(lines) if "run_otter.py" in line and not line.startswith("#"))
+    assert lines[0] == "#!/bin/bash"
+    assert {"chown -R root:root /autograder", "chmod -R go-rwx /autograder", "chmod 711 /root"} <= set(lines[:start])
     assert config["show_hidden"] is True
 
 
