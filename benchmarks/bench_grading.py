@@ -1,6 +1,7 @@
 """Grading throughput: `cnn-grade` batch mode against sequential `otter run`, side by side.
 
     python benchmarks/bench_grading.py [--count 200] [--otter-sample 6] [--jobs 2]
+    python benchmarks/bench_grading.py --otter-grade 4 --repeat 3    # also `otter grade`, real containers (root)
 
 Builds a class of COUNT submissions from the bundled examples and the buggy fixtures (honest
 code: correct, buggy, unfinished; no adversarial ones, which spend their time limits by design),
@@ -9,6 +10,12 @@ sample of the same files one after the other (what `otter grade` does inside eac
 and prints seconds per submission, submissions per minute and the ratio. The machine is shared
 and noisy, so otter's time is the median over its sample and the batch is timed as a whole;
 quote ratios, not absolute seconds.
+
+With ``--otter-grade N`` it also runs the real `otter grade` (real Docker, the grading image of
+tests/container_harness.py, otter's own code with only its image build replaced) on N files of the
+same class, with 1 and with 2 containers, REPEAT times each, and prints the median seconds per
+submission (wall time of one `otter grade` run over N). The image is built, or found in the cache,
+before any timing starts.
 """
 
 import argparse
@@ -22,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # container_harness
 
 
 def build_class(folder, count):
@@ -43,6 +51,9 @@ def main():
     parser.add_argument("--count", type=int, default=40, help="submissions in the class (default 40)")
     parser.add_argument("--otter-sample", type=int, default=5, help="submissions timed with otter run (default 5)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="cnn-grade grading processes")
+    parser.add_argument("--otter-grade", type=int, default=0, metavar="N",
+                        help="also time the real `otter grade` on N submissions, with 1 and 2 containers")
+    parser.add_argument("--repeat", type=int, default=3, help="otter grade runs per container count (default 3)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -77,8 +88,44 @@ def main():
         print(f"otter run       : median {otter_median:5.2f} s/submission over {len(otter_times)} "
               f"(min {min(otter_times):.2f}, max {max(otter_times):.2f}), {60 / otter_median:6.1f} submissions/min")
         print(f"speed-up        : {otter_median / per_submission:5.1f}x (sequential otter run / cnn-grade batch)")
+        if args.otter_grade:
+            for containers, times in time_otter_grade(zip_path, files[: args.otter_grade], work, args.repeat).items():
+                median = statistics.median(times)
+                print(f"otter grade -c {containers}: median {median:5.2f} s/submission over {len(times)} runs of "
+                      f"{args.otter_grade} (min {min(times):.2f}, max {max(times):.2f}); "
+                      f"{median / per_submission:5.1f}x the cnn-grade batch")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def time_otter_grade(zip_path, files, work, repeat):
+    """{containers: [seconds per submission of each run]} for the real `otter grade`."""
+    import container_harness as harness
+
+    sample = work / "otter-grade-class"
+    sample.mkdir()
+    for path in files:
+        shutil.copyfile(path, sample / path.name)
+    harness.ensure_tools()
+    docker = harness.Docker().start()
+    try:
+        image = harness.build_grading_image(docker, zip_path)
+        times = {1: [], 2: []}
+        for run in range(repeat):
+            for containers in times:  # alternated, so that load on the machine hits both alike
+                out = work / f"otter-grade-{containers}-{run}"
+                out.mkdir()
+                started = time.monotonic()
+                rows = harness.otter_grade(docker, image, zip_path, [sample], out, containers=containers)
+                times[containers].append((time.monotonic() - started) / len(files))
+                graded = [row for row in rows if row["file"] != "points-per-question"]  # otter's row of maxima
+                if len(graded) != len(files):
+                    raise RuntimeError(f"otter grade graded {len(graded)} of {len(files)} submissions")
+                print(f"  otter grade -c {containers}, run {run + 1}: {times[containers][-1]:.2f} s/submission",
+                      flush=True)
+        return times
+    finally:
+        docker.stop()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from cnngrade import grading
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "fixtures"
-_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs-root|diagnosis):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs|diagnosis):\s*(.*?)\s*$")
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Fixture:
     expect_zero: frozenset
     expect_lose: frozenset
     seconds: float
-    needs_root: bool
+    needs: frozenset  # what the expectation relies on: files | signals | netns (isolation.Isolation.guards)
     diagnosis: str
 
     @property
@@ -57,7 +57,7 @@ def load_fixtures(kind, definition):
             expect_zero=_ids(fields.get("expect-zero", ""), all_ids),
             expect_lose=_ids(fields.get("expect-lose", ""), all_ids),
             seconds=float(fields.get("expect-seconds", 120)),
-            needs_root=fields.get("needs-root", "").lower() == "yes",
+            needs=frozenset(name.strip() for name in fields.get("needs", "").split(",") if name.strip()),
             diagnosis=fields.get("diagnosis", ""),
         )
         unknown = (fixture.expect_zero | fixture.expect_lose) - set(all_ids)

@@ -2,6 +2,7 @@
 with no process left behind. Expectations live in each fixture's header (see tests/fixtures/*/README.md)."""
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -11,48 +12,38 @@ import pytest
 from cnngrade import assignment as assignment_module
 from cnngrade.sandbox import isolation
 from conftest import load_fixtures
+from leftovers import survivors
 
 DEFINITION = assignment_module.load()
 FIXTURES = [pytest.param(fixture, id=f"{kind}/{fixture.id}")
             for kind in ("buggy", "adversarial") for fixture in load_fixtures(kind, DEFINITION)]
 
 
-def _status(pid):
-    with open(f"/proc/{pid}/status") as stream:
-        return dict(line.split(":", 1) for line in stream if ":" in line)
+@pytest.fixture(scope="module", autouse=True)
+def worker_temp_root(tmp_path_factory):
+    """Workers' folders (and so their TMPDIR) go under a folder of this module's own, so that
+    processes they leave behind are recognisable by their environment wherever they end up.
+    In the system temp dir and traversable, as a worker with a uid of its own needs."""
+    tmp_path_factory.getbasetemp()  # pytest's own temp root stays where it is
+    root = tempfile.mkdtemp(prefix="cnngrade-test-workers-")
+    os.chmod(root, 0o755)
+    saved, tempfile.tempdir = tempfile.tempdir, root
+    yield Path(root)
+    tempfile.tempdir = saved
+    shutil.rmtree(root, ignore_errors=True)
 
 
-def leftover_worker_processes():
-    """Processes of this test run's workers that are still alive: as root, every process of the
-    worker uid (escapees from the session included); otherwise our descendants."""
-    uid, me = str(isolation.worker_ids()[0]), os.getpid()
-    parents, owners = {}, {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            status = _status(pid)
-        except OSError:
-            continue
-        if status.get("State", "").split()[:1] == ["Z"]:
-            continue
-        parents[int(pid)] = int(status["PPid"])
-        owners[int(pid)] = status["Uid"].split()[0]
-    if isolation.level() != "process":
-        return [pid for pid, owner in owners.items() if owner == uid]
-
-    def descends(pid):
-        while pid > 1:
-            pid = parents.get(pid, 0)
-            if pid == me:
-                return True
-        return False
-
-    return [pid for pid in parents if descends(pid)]
+def leftover_worker_processes(temp_root):
+    """Every live process a worker of this module started: as root, any process of the worker uid
+    too (isolation.kill_all_worker_processes' job), however it escaped the worker's session."""
+    uid = isolation.worker_ids()[0] if isolation.current().uid else None
+    return survivors(temp_root, uid)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
-def test_fixture_scores_as_expected(fixture, solution_text, write_submission, grade):
-    if fixture.needs_root and isolation.level() != "namespace":
-        pytest.skip("only guaranteed when the grader runs as root with namespaces")
+def test_fixture_scores_as_expected(fixture, solution_text, write_submission, grade, worker_temp_root):
+    if not isolation.current().guards(fixture.needs):
+        pytest.skip(f"needs {', '.join(sorted(fixture.needs))}: not in force here ({isolation.level()})")
     path = write_submission(fixture.source(solution_text), name=fixture.id)
     started = time.monotonic()
     report = grade(path)
@@ -71,7 +62,8 @@ def test_fixture_scores_as_expected(fixture, solution_text, write_submission, gr
         diagnosed = {test.diagnosis for test in report.tests if test.status == "failed"}
         assert fixture.diagnosis in diagnosed, f"feedback should name the bug {fixture.diagnosis}: got {diagnosed}"
     assert elapsed <= fixture.seconds, f"took {elapsed:.0f} s (bound {fixture.seconds:.0f} s)"
-    assert leftover_worker_processes() == []
+    assert leftover_worker_processes(worker_temp_root) == []
+    assert list(worker_temp_root.glob("cnngrade-worker-*")) == []
     # Payloads of the pickle/eval fixtures drop this marker wherever they run: the worker's /tmp
     # is private (or its own), so a marker in the grader's temp dir means the grader ran them.
     assert not (Path(tempfile.gettempdir()) / "adv-fixture-RCE-in-grader").exists()

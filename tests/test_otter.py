@@ -8,6 +8,7 @@ through a small thread pool, started for the selected tests only, so they overla
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,7 @@ def test_zip_layout(otter_zip, definition):
         requirements = archive.read("requirements.txt").decode()
         environment = archive.read("environment.yml").decode()
         run_otter_py = archive.read("run_otter.py").decode()
+        run_autograder = archive.read("run_autograder").decode()
         config = json.loads(archive.read("otter_config.json"))
     assert {f"tests/{q.id}.py" for q in definition.questions} == {n for n in names if n.startswith("tests/")}
     assert {"otter_config.json", "requirements.txt", "environment.yml", "setup.sh", "run_autograder",
@@ -207,6 +209,13 @@ def test_zip_layout(otter_zip, definition):
     assert "torch>=2.2" in requirements.splitlines() and "cpu" in requirements.lower()
     assert "otter-grader[grading,plugins]==7.0.0" in environment and "python=3.11" in environment
     assert "cnngrade.build.otter.EnginePlugin" in run_otter_py and "plugins" not in config
+    # bytecode off before the first import of run_otter.py
+    assert run_otter_py.index("dont_write_bytecode = True") < run_otter_py.index("from otter")
+    # run_autograder locks /autograder and opens /root before it starts otter
+    lines = run_autograder.splitlines()
+    start = next(index for index, line in enumerate(lines) if "run_otter.py" in line and not line.startswith("#"))
+    assert lines[0] == "#!/bin/bash"
+    assert {"chown -R root:root /autograder", "chmod -R go-rwx /autograder", "chmod 711 /root"} <= set(lines[:start])
     assert config["show_hidden"] is True
 
 
@@ -294,7 +303,8 @@ def tampered_zip(otter_zip, tmp_path):
 def test_modified_bundle_fails_closed_under_otter_run(otter_zip, tmp_path, definition):
     results, completed = run_otter(tampered_zip(otter_zip, tmp_path), definition.solution, tmp_path)
     assert sum(score for score, _ in otter_build.question_scores(results).values()) == 0
-    assert "was modified after the autograder was built" in json.dumps(results, ensure_ascii=False)
+    assert "modified after the autograder was built: changed autograder/cnngrade/suite/checks.py" in \
+        json.dumps(results, ensure_ascii=False)
 
 
 @pytest.mark.slow
@@ -302,7 +312,46 @@ def test_modified_bundle_is_an_autograder_error_in_the_container(otter_zip, tmp_
     results, completed, _ = otter_build.run_like_container(tampered_zip(otter_zip, tmp_path), definition.solution,
                                                            parent=tmp_path)
     assert completed.returncode != 0
-    assert results["score"] == 0 and "digest" in results["tests"][0]["output"]
+    assert results["score"] == 0 and "changed autograder/cnngrade/suite/checks.py" in results["tests"][0]["output"]
+
+
+@pytest.mark.slow
+def test_container_path_writes_no_bytecode_into_the_zip_files(otter_zip, tmp_path, definition):
+    """Gradescope and otter's image do not set PYTHONDONTWRITEBYTECODE (this machine does): with
+    bytecode on, importing the engine once wrote __pycache__ into the bundle and every submission
+    scored 0."""
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    results, completed, base = otter_build.run_like_container(otter_zip, definition.solution, parent=tmp_path,
+                                                              env=environment)
+    assert results is not None and completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
+    assert sum(score for score, _ in otter_build.question_scores(results).values()) == definition.total_points
+    source = base / "autograder" / "source"
+    with zipfile.ZipFile(otter_zip) as archive:
+        shipped = {name for name in archive.namelist() if not name.endswith("/")}
+    written = {path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()} - shipped
+    assert written == set()
+
+
+def test_manifest_check_names_what_differs(tmp_path):
+    package = tmp_path / "bundle" / "pkg"
+    package.mkdir(parents=True)
+    (package / "mod.py").write_text("x = 1\n")
+    (package / "data.json").write_text("{}")
+    manifest = otter_build._file_manifest(tmp_path / "bundle")
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    # Python's own bytecode cache of a shipped module is tolerated; nothing else is
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"cache")
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    (package / "__pycache__" / "numpy.cpython-311.pyc").write_bytes(b"shadow")
+    (package / "numpy.py").write_text("shadow = True\n")
+    (package / "mod.py").write_text("x = 2\n")
+    (package / "data.json").unlink()
+    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == [
+        "missing pkg/data.json", "changed pkg/mod.py", "extra pkg/__pycache__/numpy.cpython-311.pyc",
+        "extra pkg/numpy.py"]
+    assert otter_build._manifest_problems(tmp_path / "nowhere", manifest) == [f"{tmp_path / 'nowhere'} is missing"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from . import assignment as assignment_module
 from . import batch, grading
 from .progress import Progress
 from .build import otter as otter_build
-from .build import student_bundle, template
+from .build import otter_layout, student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
+from .sandbox import isolation, session
 
-COMMANDS = ("grade", "template", "build-otter", "build-student")
+COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout")
 
 
 def _grade(args, definition):
@@ -31,6 +32,7 @@ def _grade(args, definition):
     log = sys.stderr if args.verbose else None
     report = grading.grade(submission, definition, log=log)
     print(table.render(report))
+    _warn_if_not_isolated()
     if args.json:
         results_json.write(report, args.json)
     if args.junit:
@@ -50,7 +52,13 @@ def _grade_batch(args, definition):
     results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress())
     print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
           f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
+    _warn_if_not_isolated()
     return 0
+
+
+def _warn_if_not_isolated():
+    if not isolation.current().hides_files:
+        print(isolation.NOT_ISOLATED_WARNING, file=sys.stderr)
 
 
 def _template(args, definition):
@@ -77,6 +85,20 @@ def _build_student(args, definition):
     return 0
 
 
+def _otter_layout(args, definition):
+    try:
+        written, problems = otter_layout.layout(args.class_dir, args.out_dir, definition.submission_file)
+    except (ValueError, OSError) as error:
+        print(f"cnn-grade otter-layout: {error}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(f"wrote {len(written)} submission(s) to {args.out_dir}, one file per student id; grade them with:")
+    for command in otter_layout.otter_commands(args.out_dir, written):
+        print(f"  {command}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -100,6 +122,11 @@ def build_parser():
     build_otter = commands.add_parser("build-otter", help="build the otter-grader/Gradescope autograder.zip")
     build_otter.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives autograder.zip")
     build_otter.set_defaults(run=_build_otter)
+    make_layout = commands.add_parser("otter-layout", help="lay out a class folder for `otter grade` "
+                                                            "(one file per student id, so final_grades.csv names them)")
+    make_layout.add_argument("class_dir", metavar="CLASS", help="submissions in any layout the batch reads")
+    make_layout.add_argument("out_dir", metavar="OUT", help="empty folder that receives py/<id>.py and ipynb/<id>.ipynb")
+    make_layout.set_defaults(run=_otter_layout)
     build_student = commands.add_parser("build-student", help="build the bundle handed to students")
     build_student.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives the student bundle")
     build_student.set_defaults(run=_build_student)
@@ -120,6 +147,7 @@ def main(argv=None):
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
     definition = assignment_module.load(args.assignment)
+    session.close_sessions_on_sigterm()
     return args.run(args, definition)
 
 

@@ -38,7 +38,7 @@ class GradeReport:
     output: str = ""
     grader_errors: list = field(default_factory=list)
     integrity: list = field(default_factory=list)
-    sandbox: str = ""  # isolation.level(): namespace | unprivileged | process
+    sandbox: str = ""  # isolation.level(): the mechanisms in force, e.g. landlock-7+uid+mntns+netns, or process
     notes: list = field(default_factory=list)  # bilingual notes for the student (e.g. "save as UTF-8")
 
     @property

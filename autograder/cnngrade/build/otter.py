@@ -34,7 +34,6 @@ Two modes, one zip:
 
 import glob
 import hashlib
-import importlib.util
 import inspect
 import json
 import os
@@ -78,17 +77,41 @@ OTTER_CONFIG = {
 # use only the standard-library modules imported there) and are used by EnginePlugin.
 # ============================================================================================
 
-def _tree_digest(root):
-    """sha256 over every file under ``root`` (relative path and content)."""
-    digest = hashlib.sha256()
+def _file_manifest(root):
+    """{relative path: sha256} of every file under ``root``, taken when the autograder is built."""
+    manifest = {}
     for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for file_name in sorted(files):
+        for file_name in files:
             path = os.path.join(folder, file_name)
-            relative = os.path.relpath(path, root).replace(os.sep, "/")
             with open(path, "rb") as stream:
-                digest.update(relative.encode("utf-8") + b"\0" + hashlib.sha256(stream.read()).digest())
-    return digest.hexdigest()
+                manifest[os.path.relpath(path, root).replace(os.sep, "/")] = hashlib.sha256(stream.read()).hexdigest()
+    return manifest
+
+
+def _is_bytecode_cache_of(relative, manifest):
+    """True for ``pkg/__pycache__/mod.<tag>.pyc`` when ``pkg/mod.py`` is a shipped file."""
+    folder, _, name = relative.rpartition("/")
+    parent, _, cache = folder.rpartition("/")
+    if cache != "__pycache__" or not name.endswith(".pyc") or name.count(".") < 2:
+        return False
+    source = name.split(".", 1)[0] + ".py"
+    return (f"{parent}/{source}" if parent else source) in manifest
+
+
+def _manifest_problems(root, manifest):
+    """What differs between ``root`` and its build-time manifest: missing, changed and extra files.
+
+    A bytecode cache that Python wrote next to a shipped module is not a problem: Python itself only
+    writes it from that very source, and it uses it only while the source's size and mtime match.
+    Any other extra file is one (a .py or .pth could shadow a module of the engine)."""
+    if not os.path.isdir(root):
+        return [f"{root} is missing"]
+    found = _file_manifest(root)
+    problems = [f"missing {path}" for path in sorted(set(manifest) - set(found))]
+    problems += [f"changed {path}" for path in sorted(manifest) if path in found and found[path] != manifest[path]]
+    problems += [f"extra {path}" for path in sorted(set(found) - set(manifest))
+                 if not _is_bytecode_cache_of(path, manifest)]
+    return problems
 
 
 def _find_submission(folder):
@@ -114,14 +137,18 @@ def _engine_report(submission, bundle, spec, cache_dir):
     work = tempfile.mkdtemp(prefix="run-", dir=cache_dir)
     source = submission
     if submission.endswith(".ipynb"):
+        # compiled and run by hand, not imported: an import would write bytecode into the bundle
         path = os.path.join(bundle, "autograder", "cnngrade", "notebook.py")
-        loader_spec = importlib.util.spec_from_file_location("_cnngrade_notebook", path)
-        module = importlib.util.module_from_spec(loader_spec)
-        loader_spec.loader.exec_module(module)
+        with open(path, encoding="utf-8") as stream:
+            converter = {"__name__": "_cnngrade_notebook", "__file__": path}
+            exec(compile(stream.read(), path, "exec"), converter)
         source = os.path.join(work, spec["submission_file"])
-        module.copy_as_source(submission, source)
+        converter["copy_as_source"](submission, source)
+    # -B: the engine writes no bytecode anywhere, so the bundle stays as built. No PYTHONPYCACHEPREFIX:
+    # with one, Python would ignore the installed __pycache__ of torch and numpy and recompile them.
     environment = dict(os.environ, PYTHONPATH=os.path.join(bundle, "autograder"), PYTHONIOENCODING="utf-8",
-                       PYTHONPYCACHEPREFIX=os.path.join(work, "pycache"))
+                       PYTHONDONTWRITEBYTECODE="1")
+    environment.pop("PYTHONPYCACHEPREFIX", None)
     read_fd, write_fd = os.pipe()
     chunks = []
 
@@ -134,7 +161,7 @@ def _engine_report(submission, bundle, spec, cache_dir):
     try:
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "cnngrade.cli", "--assignment", spec["assignment"], "grade", source,
+                [sys.executable, "-B", "-m", "cnngrade.cli", "--assignment", spec["assignment"], "grade", source,
                  "--json", f"/dev/fd/{write_fd}"],
                 cwd=work, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,), start_new_session=True)
@@ -182,7 +209,7 @@ def _verdict_message(test):
 # The generated test files
 # ============================================================================================
 
-_RUNTIME_FUNCTIONS = (_tree_digest, _find_submission, _engine_report, _find_verdict, _verdict_message)
+_RUNTIME_FUNCTIONS = (_file_manifest, _is_bytecode_cache_of, _manifest_problems, _find_submission, _engine_report, _find_verdict, _verdict_message)
 
 _TEST_FILE_HEAD = '''\
 """otter test file for question {question_id} ({points} points), generated by `cnn-grade build-otter`.
@@ -199,7 +226,6 @@ all_or_nothing = False
 
 import glob
 import hashlib
-import importlib.util
 import inspect
 import json
 import os
@@ -229,8 +255,10 @@ def _report():
                           os.path.join(autograder_dir, "source", "files", SPEC["bundle"]),
                           os.path.join(submission_dir, SPEC["bundle"])]
             bundle = next(path for path in candidates if path and os.path.isdir(path))
-            if _tree_digest(bundle) != SPEC["bundle_sha256"]:
-                raise RuntimeError(f"{bundle} was modified after the autograder was built")
+            problems = _manifest_problems(bundle, SPEC["bundle_manifest"])
+            if problems:
+                raise RuntimeError(f"{bundle} was modified after the autograder was built: "
+                                   + ", ".join(problems[:5]))
             _STATE["report"] = _engine_report(_find_submission(submission_dir), bundle, SPEC,
                                               os.path.join(autograder_dir, "cnngrade_otter"))
         except Exception as error:
@@ -356,10 +384,22 @@ def _otter_templates(requirements):
     packages = [line.strip() for line in requirements.splitlines()
                 if line.strip() and not line.strip().startswith("#")]
     rendered["environment.yml"] = CondaEnvironment(PYTHON_VERSION, False, packages, False, None).to_str()
+    rendered["run_autograder"] = render_run_autograder(rendered["run_autograder"], OTTER_ENV_NAME)
     return rendered
 
 
 _RUN_OTTER_CALL = 'run_autograder("/autograder")'
+# First thing in run_otter.py, before any import: with bytecode on (Gradescope and otter's image do not
+# set PYTHONDONTWRITEBYTECODE), importing the engine would write __pycache__ into files/cnngrade_bundle,
+# and the files there are what the manifest check is about. The environment variable carries the same
+# to otter's kernel and every other child process.
+_RUN_OTTER_NO_BYTECODE = '''import os as _os_bytecode
+import sys as _sys_bytecode
+
+_sys_bytecode.dont_write_bytecode = True
+_os_bytecode.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+
+'''
 _RUN_OTTER_PRELUDE = '''
 # ---- added by `cnn-grade build-otter` -----------------------------------------------------------
 # In the grading container (Gradescope, otter grade) this file is the entry point, so the engine
@@ -393,7 +433,37 @@ def render_run_otter(template_text, plugin_config):
     main = main.replace(_RUN_OTTER_CALL, "_valid_submission_metadata()\n    "
                                          "run_autograder(AUTOGRADER_DIR, plugins=[CNNGRADE_PLUGIN])")
     prelude = _RUN_OTTER_PRELUDE.format(bundle=BUNDLE, plugin_config=plugin_config)
-    return head.rstrip() + "\n\n" + prelude + "\n\nif __name__ == \"__main__\":" + main
+    return (_RUN_OTTER_NO_BYTECODE + head.rstrip() + "\n\n" + prelude + "\n\nif __name__ == \"__main__\":"
+            + main)
+
+
+# Inserted after the shebang of otter's run_autograder. Why each line: README, "Security model",
+# "In the grading container".
+_RUN_AUTOGRADER_HARDENING = '''
+# ---- added by `cnn-grade build-otter` -----------------------------------------------------------
+# Gradescope and otter grade run this script as root. The student's code runs only in the engine's
+# worker, under a uid of its own, which must not read or write anything of the grading: the engine
+# gives the worker its own copy of the submission in a private folder, so all of /autograder (this
+# script, source/ with run_otter.py, tests/, otter_config.json and the bundle, submission/, results/
+# and the engine's cache) becomes root's alone.
+chown -R root:root /autograder
+chmod -R go-rwx /autograder
+# That uid must still be able to run the Python environment, or the engine cannot drop to it and runs
+# the student's code as root. Otter's image keeps the environment under /root (mode 700): make /root
+# traversable but not listable, and the folders down to the environment readable.
+chmod 711 /root
+for folder in /root/miniforge3 /root/miniforge3/envs /root/miniforge3/envs/{env_name}; do
+    if [ -d "$folder" ]; then chmod go+rx,go-w "$folder"; fi
+done
+# ---------------------------------------------------------------------------------------------------
+'''
+
+
+def render_run_autograder(template_text, env_name):
+    shebang, newline, rest = template_text.partition("\n")
+    if not shebang.startswith("#!") or "run_otter.py" not in rest:
+        raise RuntimeError("otter's run_autograder template changed; update cnngrade.build.otter")
+    return shebang + newline + _RUN_AUTOGRADER_HARDENING.format(env_name=env_name).lstrip("\n") + rest
 
 
 def _zip_write(archive, arcname, data, executable=False):
@@ -424,15 +494,15 @@ def build(assignment, out_dir):
             destination.write_bytes(source.read_bytes())
         (bundle_dir / SPEC_FILE).write_text(json.dumps(dict(spec, questions=questions), ensure_ascii=False,
                                                        indent=1), encoding="utf-8")
-        spec["bundle_sha256"] = _tree_digest(bundle_dir)
+        spec["bundle_manifest"] = _file_manifest(bundle_dir)
         tests_dir = Path(staging) / "tests"
         tests_dir.mkdir()
         for question, entry in zip(assignment.questions, questions):
             (tests_dir / f"{question.id}.py").write_text(render_test_file(question, entry["cases"], spec),
                                                          encoding="utf-8")
         templates = _otter_templates(REQUIREMENTS)
-        plugin_config = {"bundle": BUNDLE, "bundle_sha256": spec["bundle_sha256"],
-                         "tests_sha256": _tree_digest(tests_dir)}
+        plugin_config = {"bundle": BUNDLE, "bundle_manifest": spec["bundle_manifest"],
+                         "tests_manifest": _file_manifest(tests_dir)}
         templates["run_otter.py"] = render_run_otter(templates["run_otter.py"], plugin_config)
         zip_path = out_dir / "autograder.zip"
         with zipfile.ZipFile(zip_path, "w") as archive:
@@ -478,11 +548,14 @@ class EnginePlugin:
         submission_dir = os.path.dirname(self.submission_path)
         autograder_dir = os.path.dirname(submission_dir)
         bundle = os.path.join(autograder_dir, "source", "files", self.plugin_config.get("bundle", BUNDLE))
-        if _tree_digest(bundle) != self.plugin_config.get("bundle_sha256"):
-            self._fail(f"{bundle} does not match the digest taken when the autograder was built")
-        for tests in (os.path.join(autograder_dir, "source", "tests"), os.path.join(submission_dir, "tests")):
-            if _tree_digest(tests) != self.plugin_config.get("tests_sha256"):
-                self._fail(f"{tests} does not match the digest taken when the autograder was built")
+        checks = [(bundle, self.plugin_config.get("bundle_manifest"))]
+        checks += [(tests, self.plugin_config.get("tests_manifest"))
+                   for tests in (os.path.join(autograder_dir, "source", "tests"), os.path.join(submission_dir, "tests"))]
+        for folder, manifest in checks:
+            problems = _manifest_problems(folder, manifest or {}) if manifest else ["no manifest"]
+            if problems:
+                self._fail(f"{folder} does not match the manifest taken when the autograder was built: "
+                           + ", ".join(problems[:5]))
         with open(os.path.join(bundle, SPEC_FILE), encoding="utf-8") as stream:
             self.spec = json.load(stream)
         try:
@@ -530,19 +603,20 @@ class EnginePlugin:
         if self.report is None:
             return None
         return (f"cnngrade engine: {self.report.get('score')} / {self.report.get('max_score')} "
-                f"({self.report.get('grading_status')}); the kernel did not execute the submission.")
+                f"({self.report.get('grading_status')}); sandbox level: {self.report.get('sandbox')}; "
+                "the kernel did not execute the submission.")
 
 
 # ============================================================================================
 # Grading the way the container does, without a container
 # ============================================================================================
 
-def run_like_container(zip_path, submission, parent=None, timeout=1200):
+def run_like_container(zip_path, submission, parent=None, timeout=1200, env=None):
     """Grade ``submission`` as Gradescope and ``otter grade`` do, with no Docker: the zip unpacked in
     ``<dir>/autograder/source``, the submission copied to ``<dir>/autograder/submission``, an empty
     ``submission_metadata.json`` (as in otter grade's image), and the zip's own run_otter.py as the
     entry point (so the engine plugin is active). Returns (results.json as a dict or None, the
-    CompletedProcess, the directory)."""
+    CompletedProcess, the directory). ``env``: the environment of run_otter.py (default: this one's)."""
     base = Path(tempfile.mkdtemp(prefix="cnngrade-container-", dir=parent))
     autograder_dir = base / "autograder"
     for name in ("source", "submission", "results"):
@@ -552,7 +626,7 @@ def run_like_container(zip_path, submission, parent=None, timeout=1200):
         archive.extractall(autograder_dir / "source")
     (autograder_dir / "submission" / Path(submission).name).write_bytes(Path(submission).read_bytes())
     completed = subprocess.run([sys.executable, str(autograder_dir / "source" / "run_otter.py")],
-                               cwd=autograder_dir, capture_output=True, text=True, timeout=timeout)
+                               cwd=autograder_dir, capture_output=True, text=True, timeout=timeout, env=env)
     results_path = autograder_dir / "results" / "results.json"
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.is_file() else None
     return results, completed, base

@@ -3,6 +3,10 @@
 from collections import Counter
 from pathlib import Path
 
+from ..sandbox.isolation import NOT_ISOLATED_WARNING
+
+NOT_ISOLATED = NOT_ISOLATED_WARNING.removeprefix("cnn-grade: ")
+
 
 def _histogram_png(scores, path):
     try:
@@ -26,6 +30,8 @@ def render(results, problems, definition, histogram_file=None):
     count = len(results)
     lines = [f"# {definition.title_ko} / {definition.title_en} — summary", "",
              f"Submissions graded: **{count}**", ""]
+    if any(result.get("sandbox") == "process" for result in results):
+        lines += [f"**{NOT_ISOLATED}**", ""]
     if count:
         totals = sorted(result["score"] for result in results)
         lines += [f"Mean {sum(totals) / count:.1f}, median {totals[count // 2]:g}, "

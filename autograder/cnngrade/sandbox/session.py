@@ -9,6 +9,7 @@ imported, or that hangs at import, fails every call at once, so grading time sta
 import functools
 import importlib.util
 import json
+import multiprocessing
 import os
 import secrets
 import select
@@ -99,6 +100,30 @@ def forbidden_package_dirs(names):
     return tuple(folders)
 
 
+_OPEN_SESSIONS = set()
+
+
+def _close_sessions_and_exit(signum, frame):
+    """SIGTERM (a CI job cancelled, ``otter grade --timeout``, ``kill``): stop every worker (the
+    cleaner kills what it left behind and its folder is removed), stop the batch's grading
+    processes the same way, then exit without writing results of an unfinished grading."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for session in list(_OPEN_SESSIONS):
+        session.close()
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=10)
+    os._exit(128 + signum)
+
+
+def close_sessions_on_sigterm():
+    """Install the SIGTERM handler above (main thread only, and only over the default action)."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _close_sessions_and_exit)
+
+
 def _signal_name(returncode):
     try:
         return signal.Signals(-returncode).name
@@ -120,6 +145,7 @@ class SubmissionSession:
         self._process = None
         self._workdir = None
         self._readers = []
+        self._cleaner = None
         self._timed_out = set()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -131,10 +157,20 @@ class SubmissionSession:
 
     def close(self):
         self._stop_worker()
+        _OPEN_SESSIONS.discard(self)
 
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
-        os.chmod(self._workdir, 0o755)
+        _OPEN_SESSIONS.add(self)
+        try:
+            self._launch()
+        except BaseException:
+            # A worker that cannot start (an interpreter the isolation hides, a fork refused)
+            # must not leave the student's file behind.
+            self._stop_worker()
+            raise
+
+    def _launch(self):
         runtime = os.path.join(self._workdir, ".runtime")
         os.mkdir(runtime)
         for name in WORKER_FILES:
@@ -142,10 +178,13 @@ class SubmissionSession:
         submission_copy = os.path.join(self._workdir, self.assignment.submission_file)
         notebook.copy_as_source(self.submission_path, submission_copy)
         os.chmod(submission_copy, 0o644)
-        isolation.prepare_workdir(self._workdir)
+        isolation.prepare_workdir(self._workdir, isolation.worker_ids())
         hidden_paths = self.hidden_paths()
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
+        # The cleaner (isolation.py) kills what the worker leaves behind once the trigger closes.
+        trigger_read, trigger_write = os.pipe()
+        done_read, done_write = os.pipe()
         config = {
             "submission": submission_copy,
             "request_fd": request_read,
@@ -158,13 +197,16 @@ class SubmissionSession:
         # a child the submission left behind may hold the write end open for a long time.
         output_read, output_write = os.pipe()
         try:
-            self._process = self._popen(runtime, config, request_read, response_write, output_write, hidden_paths)
+            self._process = self._popen(runtime, config, request_read, response_write, output_write, hidden_paths,
+                                        (trigger_read, done_write))
         except BaseException:
-            for fd in (request_read, request_write, response_read, response_write, output_read, output_write):
+            for fd in (request_read, request_write, response_read, response_write, output_read, output_write,
+                       trigger_read, trigger_write, done_read, done_write):
                 os.close(fd)
             raise
-        for fd in (request_read, response_write, output_write):
+        for fd in (request_read, response_write, output_write, trigger_read, done_write):
             os.close(fd)
+        self._cleaner = (trigger_write, done_read)
         os.set_blocking(request_write, False)
         self._requests = request_write
         self._responses = response_read
@@ -172,7 +214,7 @@ class SubmissionSession:
         for reader in self._readers:
             reader.start()
 
-    def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths):
+    def _popen(self, runtime, config, request_read, response_write, output_write, hidden_paths, cleaner):
         return subprocess.Popen(
             [sys.executable, "-I", os.path.join(runtime, "worker.py"), json.dumps(config)],
             cwd=self._workdir,
@@ -182,7 +224,8 @@ class SubmissionSession:
             pass_fds=(request_read, response_write),
             start_new_session=True,
             env=limits.worker_environment(self._workdir),
-            preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths),
+            preexec_fn=limits.worker_preexec(self.limits, self._workdir, hidden_paths,
+                                             self.assignment.forbidden_modules, cleaner),
         )
 
     def hidden_paths(self):
@@ -202,14 +245,16 @@ class SubmissionSession:
 
     def _stop_worker(self):
         process, self._process = self._process, None
-        if process is None:
-            return
-        limits.kill_process_tree(process)
-        for reader in self._readers:
-            reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
-        os.close(self._requests)
-        os.close(self._responses)
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if process is not None:
+            cleaner, self._cleaner = self._cleaner, None
+            limits.stop_worker(process, cleaner)
+            for reader in self._readers:
+                reader.join(timeout=2)  # a reader still blocked by a leftover child closes its pipe itself later
+            os.close(self._requests)
+            os.close(self._responses)
+        workdir, self._workdir = self._workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     # -- reading with deadlines ------------------------------------------------------------
     def _read_exact(self, size, deadline):

@@ -1,0 +1,306 @@
+"""Real Docker for the container test and the grading benchmark: a dockerd of our own, a base image
+made locally, and a grading image laid out like otter 7's, built from the zip's own files.
+
+Why it is built this way (facts of machines like CI's, see README "otter-grader and Gradescope"):
+Docker Hub and GitHub are unreachable, so the base image comes from ``debootstrap bookworm`` and
+``docker import``, and the environment comes from the package registry instead of Miniforge's
+installer. ``docker buildx`` is not packaged in Debian, so the image is built with the classic
+builder, and the real ``otter grade`` runs with only ``otter.grade.containers.build_image`` replaced
+(:func:`otter_grade`). Everything is cached under ``CACHE`` (the rootfs, the daemon's images and its
+build cache), so a second run builds nothing but the layers of the zip's changed files.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+CACHE = Path(os.environ.get("CNNGRADE_CONTAINER_CACHE", "/var/cache/cnngrade-container"))
+BASE_IMAGE = "cnngrade-base:bookworm"
+GRADING_IMAGE = "cnngrade-otter-grade"
+# What the image needs beyond debootstrap's minimal base: a python3 for the environment (bookworm's
+# is 3.11, like the zip's environment.yml) and the CA bundle. Changing the list rebuilds the rootfs.
+DEBIAN_PACKAGES = ("python3", "python3-venv", "ca-certificates")
+ENV_PREFIX = "/root/miniforge3/envs/otter-env"  # where otter's setup.sh puts the environment
+OTTER_REQUIREMENT = "otter-grader[grading,plugins]==7.0.0"  # what the zip's environment.yml installs
+CA_BUNDLE = Path(os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt")
+START_SECONDS = 90
+
+
+class Unavailable(Exception):
+    """Real containers cannot be had here; the message says why."""
+
+
+def required():
+    """True where a missing Docker must fail the test run instead of skipping it."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("CNNGRADE_REQUIRE_DOCKER") == "1"
+
+
+def _log(name):
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return open(CACHE / name, "ab")
+
+
+def ensure_tools():
+    """docker, dockerd and debootstrap, installed from Debian's packages when missing (root only)."""
+    if sys.platform != "linux":
+        raise Unavailable(f"real containers need Linux, this is {sys.platform}")
+    if os.geteuid() != 0:
+        raise Unavailable("real containers need root (this test starts its own dockerd)")
+    missing = [tool for tool in ("docker", "dockerd", "debootstrap") if shutil.which(tool) is None]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None:
+        raise Unavailable(f"{', '.join(missing)} missing and no apt-get to install them")
+    with _log("apt.log") as log:
+        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "docker.io", "debootstrap"]):
+            if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
+                              env=dict(os.environ, DEBIAN_FRONTEND="noninteractive")).returncode != 0:
+                raise Unavailable(f"`{' '.join(command)}` failed, see {CACHE / 'apt.log'}")
+
+
+class Docker:
+    """A dockerd started by us (own socket, data root under CACHE), stopped by its PID in stop()."""
+
+    def __init__(self):
+        self.run_dir = Path("/run/cnngrade-docker")
+        self.socket = self.run_dir / "docker.sock"
+        self.env = dict(os.environ, DOCKER_HOST=f"unix://{self.socket}", DOCKER_BUILDKIT="0")
+        self.process = None
+
+    def start(self):
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.socket.exists() and self.docker("version", check=False).returncode == 0:
+            # one daemon per data root: a second one would corrupt it
+            raise RuntimeError(f"a dockerd already serves {self.socket} (another container test or benchmark "
+                               "is running); wait for it to end")
+        with _log("dockerd.log") as log:
+            self.process = subprocess.Popen(
+                ["dockerd", f"--host=unix://{self.socket}", f"--data-root={CACHE / 'docker'}",
+                 f"--exec-root={self.run_dir / 'exec'}", f"--pidfile={self.run_dir / 'dockerd.pid'}"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + START_SECONDS
+        while self.docker("version", check=False).returncode != 0:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"dockerd did not start, see {CACHE / 'dockerd.log'}")
+            time.sleep(0.5)
+        return self
+
+    def stop(self):
+        """Remove every container of this daemon (it is ours alone), then end dockerd by its PID."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            containers = self.docker("ps", "-aq", check=False).stdout.split()
+            if containers:
+                self.docker("rm", "-f", *containers, check=False)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def docker(self, *args, check=True, timeout=900, **kwargs):
+        kwargs.setdefault("capture_output", True)
+        completed = subprocess.run(["docker", *args], env=self.env, text=kwargs.pop("text", True), timeout=timeout,
+                                   **kwargs)
+        if check and completed.returncode != 0:
+            raise RuntimeError(f"docker {' '.join(args[:3])} failed ({completed.returncode}):\n"
+                               f"{(completed.stdout or '')[-3000:]}\n{(completed.stderr or '')[-3000:]}")
+        return completed
+
+    def has_image(self, tag):
+        return self.docker("image", "inspect", tag, check=False).returncode == 0
+
+    @contextlib.contextmanager
+    def host_env(self):
+        """DOCKER_HOST and the classic builder for code in this process (otter's python_on_whales)."""
+        saved = {name: os.environ.get(name) for name in ("DOCKER_HOST", "DOCKER_BUILDKIT")}
+        os.environ.update(DOCKER_HOST=self.env["DOCKER_HOST"], DOCKER_BUILDKIT="0")
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+# --------------------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------------------
+
+def ensure_base_image(docker):
+    """Debian bookworm, debootstrapped once into CACHE and imported (Docker Hub is unreachable)."""
+    if docker.has_image(BASE_IMAGE):
+        return BASE_IMAGE
+    rootfs = CACHE / ("rootfs-bookworm-" + hashlib.sha256(" ".join(DEBIAN_PACKAGES).encode()).hexdigest()[:8])
+    if not rootfs.is_dir():
+        partial = rootfs.with_name(rootfs.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        with _log("debootstrap.log") as log:
+            completed = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(DEBIAN_PACKAGES),
+                                        "bookworm", str(partial)], stdout=log, stderr=subprocess.STDOUT)
+        if completed.returncode != 0:
+            raise RuntimeError(f"debootstrap failed, see {CACHE / 'debootstrap.log'}")
+        partial.rename(rootfs)
+    with subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE) as tar:
+        docker.docker("import", "-", BASE_IMAGE, stdin=tar.stdout)
+    return BASE_IMAGE
+
+
+# Otter 7's Dockerfile (site-packages/otter/grade/Dockerfile), step for step, except where marked.
+DOCKERFILE = """\
+FROM {base}
+RUN mkdir -p /autograder/source && mkdir -p /autograder/submission && mkdir -p /autograder/results
+ADD run_autograder /autograder/run_autograder
+ADD setup.sh environment.yml requirements.* /autograder/source/
+# otter: `apt-get install curl unzip dos2unix wget`, dos2unix, then setup.sh (Miniforge from GitHub).
+# here: the same environment prefix, made by pip from the registry (install-env.sh)
+COPY cnngrade-image /tmp/cnngrade-image
+RUN chmod +x /autograder/run_autograder && bash /tmp/cnngrade-image/install-env.sh && rm -rf /tmp/cnngrade-image /tmp/* /var/tmp/*
+RUN touch /autograder/submission_metadata.json
+ADD otter_config.json run_otter.py /autograder/source/
+ADD files* /autograder/source/files/
+ADD tests /autograder/source/tests/
+"""
+
+INSTALL_ENV = """\
+set -eu
+export PIP_CERT=/tmp/cnngrade-image/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180
+python3 -m venv {prefix}
+{prefix}/bin/pip install --no-cache-dir /tmp/cnngrade-image/{torch_wheel}
+{prefix}/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt '{otter}'
+# The zip's run_autograder runs `eval "$(mamba shell hook --shell bash)"; mamba activate otter-env`:
+# this `mamba` answers exactly that, with the venv's activate script.
+mkdir -p /root/miniforge3/bin
+cat > /root/miniforge3/bin/mamba <<'EOF'
+#!/bin/sh
+echo 'mamba() {{ if [ "$1" = activate ]; then . /root/miniforge3/envs/"$2"/bin/activate; fi; }}'
+EOF
+chmod 755 /root/miniforge3/bin/mamba
+"""
+
+
+def torch_wheel():
+    """The CPU torch wheel of $PIP_FIND_LINKS for the image's Python 3.11 (else pip pulls CUDA)."""
+    for folder in filter(None, os.environ.get("PIP_FIND_LINKS", "/opt/wheels").split()):
+        wheels = sorted(Path(folder).glob("torch-*+cpu-cp311-cp311-*linux*x86_64.whl"))
+        if wheels:
+            return wheels[-1]
+    raise Unavailable("no CPU torch wheel for cp311 in $PIP_FIND_LINKS")
+
+
+def prepare_context(zip_path, context):
+    """The zip extracted as otter's build_image does it (otter_config.json updated through otter's
+    AutograderConfig, as `otter grade` without --pdfs and --debug does), plus the image's own files."""
+    from otter.run import AutograderConfig
+
+    context = Path(context)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(context)
+    config_path = context / "otter_config.json"
+    config = AutograderConfig(json.loads(config_path.read_text("utf-8")))
+    config.update(AutograderConfig({"zips": False, "pdf": False, "debug": False}).get_user_config())
+    config_path.write_text(json.dumps(config.get_user_config()), encoding="utf-8")
+    for name in ("run_autograder", "setup.sh"):
+        (context / name).chmod(0o755)
+    extra = context / "cnngrade-image"
+    extra.mkdir()
+    wheel = torch_wheel()
+    shutil.copyfile(wheel, extra / wheel.name)
+    shutil.copyfile(CA_BUNDLE, extra / "ca-certificates.crt")
+    (extra / "install-env.sh").write_text(INSTALL_ENV.format(prefix=ENV_PREFIX, torch_wheel=wheel.name,
+                                                             otter=OTTER_REQUIREMENT), encoding="utf-8")
+    (context / "Dockerfile").write_text(DOCKERFILE.format(base=BASE_IMAGE), encoding="utf-8")
+
+
+def build_grading_image(docker, zip_path):
+    """The grading image for ``zip_path``; tagged by the zip's content, so an unchanged zip is not rebuilt."""
+    ensure_base_image(docker)
+    tag = f"{GRADING_IMAGE}:{hashlib.sha256(Path(zip_path).read_bytes()).hexdigest()[:16]}"
+    if docker.has_image(tag):
+        return tag
+    with tempfile.TemporaryDirectory(prefix="cnngrade-image-") as context:
+        prepare_context(zip_path, context)
+        with _log("build.log") as log:
+            # host network for pip only; the grading containers get otter's own network settings
+            completed = subprocess.run(["docker", "build", "--network", "host", "-t", tag, context], env=docker.env,
+                                       stdout=log, stderr=subprocess.STDOUT, timeout=1800)
+    if completed.returncode != 0:
+        raise RuntimeError(f"the grading image did not build, see {CACHE / 'build.log'}")
+    return tag
+
+
+# --------------------------------------------------------------------------------------------------
+# Grading: the real `otter grade`, and Gradescope's way of running run_autograder
+# --------------------------------------------------------------------------------------------------
+
+def otter_grade(docker, image, zip_path, paths, output_dir, containers=2, ext="py", timeout=900):
+    """otter's own `otter grade` (its Python API, as the CLI calls it) with only the image build
+    replaced by our prebuilt image; returns final_grades.csv as a list of dicts."""
+    import csv
+
+    import otter.grade
+    import otter.grade.containers as containers_module
+
+    original = containers_module.build_image
+    containers_module.build_image = lambda *args, **kwargs: image
+    try:
+        with docker.host_env():
+            otter.grade.main(name="hw05", autograder=str(zip_path), paths=[str(path) for path in paths],
+                             output_dir=str(output_dir), ext=ext, containers=containers, timeout=timeout,
+                             no_network=True)
+    finally:
+        containers_module.build_image = original
+    with open(Path(output_dir) / "final_grades.csv", newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+# Run after run_autograder in the Gradescope-style container: every process still alive (pid, uid,
+# command line), and the digest of the grading files, one line each, for the test to check.
+_AFTER_GRADING = r"""
+/autograder/run_autograder > /tmp/run_autograder.log 2>&1
+status=$?
+for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [ "$pid" = "$$" ] && continue
+    [ -r "$p/cmdline" ] || continue
+    echo "ALIVE $pid $(stat -c %u "$p") $(tr '\0' ' ' < "$p/cmdline")"
+done
+echo "GRADING-FILES $(cd /autograder && find run_autograder source/run_otter.py source/otter_config.json source/tests source/files -type f -exec sha256sum {} + | sort | sha256sum)"
+cat /tmp/run_autograder.log
+exit $status
+"""
+def gradescope_run(docker, image, submission, out_dir, timeout=900):
+    """Gradescope's way: docker create, docker cp the submission into /autograder/submission/,
+    docker start -a, docker cp /autograder/results out. Returns (results.json dict or None, log,
+    processes alive after grading, digest of the grading files after grading). otter itself
+    rewrites otter_config.json while it runs, so compare the digest with a clean run's."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    container = docker.docker("create", "--network", "none", image, "bash", "-c", _AFTER_GRADING).stdout.strip()
+    try:
+        docker.docker("cp", str(submission), f"{container}:/autograder/submission/{Path(submission).name}")
+        started = docker.docker("start", "-a", container, check=False, timeout=timeout)
+        docker.docker("cp", f"{container}:/autograder/results", str(out_dir))
+    finally:
+        docker.docker("rm", "-f", container, check=False)
+    log = started.stdout + started.stderr
+    alive = [line for line in log.splitlines() if line.startswith("ALIVE ")]
+    grading_files = next((line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("GRADING-FILES ")),
+                         None)
+    results_path = out_dir / "results" / "results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.is_file() else None
+    return results, log, alive, grading_files

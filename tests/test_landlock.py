@@ -1,0 +1,76 @@
+"""sandbox/landlock.py on the running kernel: what each ABI knows, and a real confined process."""
+
+import os
+import socket
+
+import pytest
+
+from cnngrade.reports import summary
+from cnngrade.sandbox import isolation, landlock
+
+ABI = landlock.abi_version()
+
+
+@pytest.mark.parametrize("abi, has_fs, lacks_fs, has_net, has_scope", [
+    (1, landlock.FS_MAKE_SYM, landlock.FS_REFER | landlock.FS_TRUNCATE | landlock.FS_IOCTL_DEV, False, False),
+    (2, landlock.FS_REFER, landlock.FS_TRUNCATE | landlock.FS_IOCTL_DEV, False, False),
+    (3, landlock.FS_TRUNCATE, landlock.FS_IOCTL_DEV, False, False),
+    (4, landlock.FS_TRUNCATE, landlock.FS_IOCTL_DEV, True, False),
+    (5, landlock.FS_IOCTL_DEV, 0, True, False),
+    (6, landlock.FS_IOCTL_DEV, 0, True, True),
+    (7, landlock.FS_IOCTL_DEV, 0, True, True),
+])
+def test_rights_degrade_with_the_abi(abi, has_fs, lacks_fs, has_net, has_scope):
+    fs, net, scoped = landlock.supported(abi)
+    assert fs & has_fs == has_fs and fs & lacks_fs == 0
+    assert (net, scoped) == ((landlock.NET_ALL if has_net else 0), (landlock.SCOPE_ALL if has_scope else 0))
+
+
+def _confined_child(allowed, outside):
+    """In a forked child: confine, then try what a submission would; the exit code's bits say what
+    was refused (1: reading outside, 2: TCP connect, 4: signalling the parent; 8: the allowed
+    folder was unusable)."""
+    refused = 0
+    landlock.no_new_privs()
+    landlock.restrict(ABI, [landlock.rule(str(allowed), landlock.READ_WRITE)])
+    try:
+        (allowed / "scratch").write_text("mine")
+    except OSError:
+        refused |= 8
+    try:
+        open(outside).close()
+    except PermissionError:
+        refused |= 1
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=0.5).close()
+    except PermissionError:
+        refused |= 2
+    except OSError:
+        pass  # refused by the (absent) listener, not by Landlock
+    try:
+        os.kill(os.getppid(), 0)
+    except PermissionError:
+        refused |= 4
+    return refused
+
+
+@pytest.mark.skipif(ABI == 0, reason="this kernel has no Landlock")
+def test_a_confined_process_sees_only_its_allowlist(tmp_path):
+    allowed, outside = tmp_path / "allowed", tmp_path / "secret.py"
+    allowed.mkdir()
+    outside.write_text("ANSWER = 42")
+    pid = os.fork()
+    if pid == 0:
+        os._exit(_confined_child(allowed, outside))
+    _, status = os.waitpid(pid, 0)
+    expected = 1 | (2 if ABI >= 4 else 0) | (4 if ABI >= 6 else 0)
+    assert os.waitstatus_to_exitcode(status) == expected
+    assert (allowed / "scratch").read_text() == "mine"
+
+
+def test_the_batch_summary_warns_when_files_were_not_hidden(definition):
+    questions = {question.id: {"score": 0, "max_score": question.points} for question in definition.questions}
+    result = {"student_id": "kim", "score": 0, "questions": questions, "tests": [], "grading_status": "graded",
+              "output": "", "sandbox": "process"}
+    assert isolation.NOT_ISOLATED_WARNING.removeprefix("cnn-grade: ") in summary.render([result], [], definition)
+    assert "WARNING" not in summary.render([dict(result, sandbox="landlock-7")], [], definition)
