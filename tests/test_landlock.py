@@ -74,3 +74,27 @@ def test_the_batch_summary_warns_when_files_were_not_hidden(definition):
               "output": "", "sandbox": "process"}
     assert isolation.NOT_ISOLATED_WARNING.removeprefix("cnn-grade: ") in summary.render([result], [], definition)
     assert "WARNING" not in summary.render([dict(result, sandbox="landlock-7")], [], definition)
+
+
+def test_site_packages_inside_the_stdlib_is_not_granted_with_it(tmp_path):
+    """pyenv, conda and otter's Miniforge keep site-packages inside lib/python3.X: the stdlib rule
+    must not cover it, or the forbidden packages are readable again."""
+    stdlib = tmp_path / "lib" / "python3.11"
+    (stdlib / "site-packages" / "torch").mkdir(parents=True)
+    (stdlib / "json").mkdir()
+    (stdlib / "os.py").write_text("")
+    rules = isolation._tree_except(str(stdlib), [str(stdlib / "site-packages")], landlock.READ_EXECUTE)
+    assert (str(stdlib), landlock.LIST) in rules
+    assert {(str(stdlib / "json"), landlock.READ_EXECUTE), (str(stdlib / "os.py"), landlock.READ_EXECUTE)} <= set(rules)
+    assert not [path for path, access in rules if access != landlock.LIST and
+                (str(stdlib / "site-packages")).startswith(path)]
+
+
+def test_the_worker_allowlist_never_covers_a_forbidden_package(definition):
+    """On whatever Python runs the tests (a venv or not): no rule reaches torch's folder."""
+    import importlib.util
+
+    torch_dir = os.path.realpath(importlib.util.find_spec("torch").submodule_search_locations[0])
+    rules = isolation.python_allowlist(tuple(sorted(definition.forbidden_modules)))
+    assert not [path for path, access in rules
+                if access != landlock.LIST and (torch_dir + "/").startswith(path.rstrip("/") + "/")]

@@ -130,6 +130,21 @@ def _site_packages():
     return [folder for folder in dict.fromkeys(os.path.realpath(f) for f in folders) if os.path.isdir(folder)]
 
 
+def _tree_except(folder, carve_outs, access):
+    """Rules that grant ``access`` on ``folder`` except on the ``carve_outs`` inside it, which get
+    rules of their own. Outside a venv (pyenv, conda, otter's image) site-packages lies inside the
+    stdlib folder, and a rule on the whole stdlib would let torch back in."""
+    inside = [path for path in carve_outs if _covers(folder, path)]
+    if not inside:
+        return [(folder, access)]
+    if folder in inside or not os.path.isdir(folder):
+        return []
+    rules = [(folder, landlock.LIST)]
+    for name in sorted(os.listdir(folder)):
+        rules += _tree_except(os.path.join(folder, name), inside, access)
+    return rules
+
+
 def _is_forbidden_entry(name, forbidden):
     stem = name.split(".", 1)[0].split("-", 1)[0]
     return stem in forbidden or name.startswith(_PROJECT_ENTRIES)
@@ -145,8 +160,8 @@ def python_allowlist(forbidden):
     (``*.dist-info``: nothing a submission imports), which keeps the ruleset small."""
     wanted = [(os.path.realpath(sys.executable), landlock.READ_EXECUTE)]
     paths = sysconfig.get_paths()
-    wanted += [(os.path.realpath(paths[key]), landlock.READ_EXECUTE) for key in ("stdlib", "platstdlib")
-               if os.path.realpath(paths[key]) not in _site_packages()]
+    for key in ("stdlib", "platstdlib"):
+        wanted += _tree_except(os.path.realpath(paths[key]), _site_packages(), landlock.READ_EXECUTE)
     wanted += [(entry, landlock.READ_EXECUTE) for entry in sys.path if entry.endswith("lib-dynload")]
     if sysconfig.get_config_var("Py_ENABLE_SHARED"):
         library = os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")
