@@ -55,8 +55,13 @@ def _run(command, **kwargs):
 
 def _copy_project(destination, owner=0):
     """The project's files as a fresh clone has them (tracked and new, not ignored ones)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT, check=True,
-                            capture_output=True).stdout.decode().split("\0")
+    try:
+        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT, check=True,
+                                capture_output=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout (an unpacked archive)
+        shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+        listed = []
     for name in filter(None, listed):
         source = PROJECT / name
         if source.is_file():
