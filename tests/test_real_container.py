@@ -28,7 +28,7 @@ from cnngrade.build import otter as otter_build
 from cnngrade.build import otter_layout
 from conftest import FIXTURES_DIR, load_fixtures
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.container]
 
 BUGGY = ["kernel_flipped", "conv_output_size_ceil", "conv_dx_overwrite"]
 ATTACKS = sorted(path.stem for path in (FIXTURES_DIR / "container").glob("*.py"))
