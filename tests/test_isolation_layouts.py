@@ -55,8 +55,13 @@ def _run(command, **kwargs):
 
 def _copy_project(destination, owner=0):
     """The project's files as a fresh clone has them (tracked and new, not ignored ones)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT, check=True,
-                            capture_output=True).stdout.decode().split("\0")
+    try:
+        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT, check=True,
+                                capture_output=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout (an unpacked archive)
+        shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+        listed = []
     for name in filter(None, listed):
         source = PROJECT / name
         if source.is_file():
@@ -228,8 +233,11 @@ HANGING_WITH_ESCAPEE = (ADVERSARIAL / "setsid_double_fork.py").read_text(encodin
     "\nimport time\ntime.sleep(600)  # the worker stays busy importing until the grader is stopped\n"
 
 
-def test_sigterm_kills_the_workers_and_removes_their_folders(tmp_path):
-    temp = Path(tempfile.mkdtemp(prefix="cnngrade-sigterm-"))
+@pytest.mark.parametrize("stop, exit_code", [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGKILL, -signal.SIGKILL)],
+                         ids=["SIGTERM", "SIGKILL"])
+def test_a_stopped_grader_leaves_no_process_and_no_folder(tmp_path, stop, exit_code):
+    """SIGTERM: cnn-grade stops its workers itself. SIGKILL: the cleaners see their pipe close."""
+    temp = Path(tempfile.mkdtemp(prefix="cnngrade-stopped-"))
     os.chmod(temp, 0o755)
     try:
         submission = tmp_path / "cnn_layers.py"
@@ -241,8 +249,11 @@ def test_sigterm_kills_the_workers_and_removes_their_folders(tmp_path):
             assert grader.poll() is None and time.monotonic() < deadline, grader.stderr.read()
             time.sleep(0.1)
         assert list(temp.glob("cnngrade-worker-*"))
-        grader.send_signal(signal.SIGTERM)
-        assert grader.wait(timeout=30) == 128 + signal.SIGTERM
+        grader.send_signal(stop)
+        assert grader.wait(timeout=30) == exit_code
+        deadline = time.monotonic() + 10
+        while (survivors(temp) or list(temp.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.1)  # after SIGKILL the cleaners work on their own
         assert survivors(temp) == []
         assert list(temp.iterdir()) == []
     finally:

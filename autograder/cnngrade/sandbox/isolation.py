@@ -357,7 +357,9 @@ def confine(plan, hidden_paths, workdir, ids, rules, cleaner=None, max_processes
             # signal the worker's processes and nothing outside this domain.
             landlock.restrict(abi, files=False, network=False, scope=True)
     if cleaner is not None and plan.isolates_signals:
-        _start_cleaner(cleaner, workdir, ids if plan.uid else None)
+        # Confined by the signal scope, the cleaner keeps the grader's uid, so that it can remove
+        # the worker's folder wherever it is; otherwise only the worker uid confines its kill.
+        _start_cleaner(cleaner, workdir, ids if plan.uid and not plan.scoped_signals else None)
     if max_processes is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     if plan.namespaces:
