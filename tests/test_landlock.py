@@ -1,7 +1,10 @@
 """sandbox/landlock.py on the running kernel: what each ABI knows, and a real confined process."""
 
 import os
+import shutil
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -98,3 +101,13 @@ def test_the_worker_allowlist_never_covers_a_forbidden_package(definition):
     rules = isolation.python_allowlist(tuple(sorted(definition.forbidden_modules)))
     assert not [path for path, access in rules
                 if access != landlock.LIST and (torch_dir + "/").startswith(path.rstrip("/") + "/")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root for PID namespaces")
+def test_graders_with_the_same_pid_get_different_worker_uids():
+    """Two containers on one host: each grader is the same pid in its own PID namespace."""
+    command = ["unshare", "--pid", "--fork", sys.executable, "-c",
+               "import os; from cnngrade.sandbox import isolation; print(os.getpid(), *isolation.worker_ids())"]
+    runs = [subprocess.run(command, capture_output=True, text=True, check=True).stdout.split() for _ in range(2)]
+    assert runs[0][0] == runs[1][0] == "1"
+    assert runs[0][1] != runs[1][1] and runs[0][1] == runs[0][2]

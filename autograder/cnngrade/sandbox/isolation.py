@@ -30,6 +30,7 @@ import ctypes
 import functools
 import os
 import resource
+import secrets
 import shutil
 import site
 import stat
@@ -272,12 +273,20 @@ def enter_namespaces(hidden_paths, workdir):
 
 
 # -- the worker's uid (root) --------------------------------------------------------------------
-def worker_ids(grader_pid=None):
-    """(uid, gid) of the workers of the grader process ``grader_pid`` (default: this process).
+_WORKER_IDS = {}  # grader pid -> (uid, gid)
 
-    Call it in the grader, never in a forked child, whose own pid would give another uid."""
-    uid = 200000 + (grader_pid or os.getpid()) % 1000000
-    return uid, uid
+
+def worker_ids():
+    """(uid, gid) of this grader process's workers, drawn at random once per grader process.
+
+    Not derived from the pid: graders in two containers of one host usually have the same pid,
+    and a shared uid would share its process limit (RLIMIT_NPROC) and its kill. Call it in the
+    grader, never in a forked child, which would draw another uid."""
+    pid = os.getpid()
+    if pid not in _WORKER_IDS:
+        uid = 200000 + secrets.randbelow(1000000)
+        _WORKER_IDS[pid] = (uid, uid)
+    return _WORKER_IDS[pid]
 
 
 def drop_privileges(ids):
