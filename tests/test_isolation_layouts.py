@@ -1,11 +1,12 @@
 """The sandbox wherever instructors grade (issue 11): every layout is a real ``cnn-grade`` run,
 in a subprocess, with ``PYTHONDONTWRITEBYTECODE`` unset as on users' machines.
 
-Each layout grades a class of four in one batch, inside the instructor's course folder (the
+Each layout grades a class of five in one batch, inside the instructor's course folder (the
 project checkout with ``submissions/`` in it): the reference (100), a submission that hunts the
 disk for the reference solution and the hidden tests (0), one that looks for another student's
-file (0), and one whose setsid child double-forks an ``adv-escapee`` sleeper (100, and the sleeper
-must be seen alive during grading and found nowhere in /proc afterwards). The reference is also
+file (0), one whose setsid child double-forks an ``adv-escapee`` sleeper (100, and the sleeper
+must be seen alive during grading and found nowhere in /proc afterwards), and one that removes
+the import hook and imports torch anyway (0 where it uses torch: the allowlist leaves it out). The reference is also
 graded alone with ``--json``. No worker folder may be left in the grader's temp dir.
 """
 
@@ -22,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from cnngrade import assignment as assignment_module
 from cnngrade.sandbox import isolation, landlock
+from conftest import load_fixtures
 from leftovers import survivors
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -30,8 +33,15 @@ ADVERSARIAL = PROJECT / "tests" / "fixtures" / "adversarial"
 NOBODY = 65534
 ABI = landlock.abi_version()
 CLASS = {"alice": "reference", "hunter": "hunt_reference_on_disk", "mallory": "read_other_submission",
-         "escapee": "setsid_double_fork"}
-EXPECTED_SCORES = {"alice": 100, "hunter": 0, "mallory": 0, "escapee": 100}
+         "escapee": "setsid_double_fork", "tinkerer": "forbidden_import_bypass"}
+DEFINITION = assignment_module.load()
+FIXTURES = {fixture.id: fixture for fixture in load_fixtures("adversarial", DEFINITION)}
+
+
+def expected_scores(fixture):
+    """Per question: 0 where the fixture's header says expect-zero, full marks elsewhere."""
+    zero = FIXTURES[fixture].expect_zero if fixture in FIXTURES else frozenset()
+    return {question.id: 0 if question.id in zero else question.points for question in DEFINITION.questions}
 LANDLOCK = f"landlock-{ABI}"
 WITHOUT_CAP_SYS_ADMIN = ("setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin")  # Docker's default caps
 
@@ -219,7 +229,9 @@ def test_layout_isolates_and_leaves_nothing(layouts, name):
         assert code == 0, stderr
         results = {student: json.loads((out / "batch" / "students" / student / "results.json").read_text())
                    for student in CLASS}
-        assert {student: result["score"] for student, result in results.items()} == EXPECTED_SCORES
+        scores = {student: {question: value["score"] for question, value in result["questions"].items()}
+                  for student, result in results.items()}
+        assert scores == {student: expected_scores(fixture) for student, fixture in CLASS.items()}
         assert {result["sandbox"] for result in results.values()} == {layout.sandbox}
         assert "adv-escapee" in seen, "the setsid double fork never ran: this test would prove nothing"
         assert survivors(temp) == []

@@ -126,29 +126,28 @@ _PROJECT_ENTRIES = ("__editable__", "cnngrade", "_cnngrade")
 
 
 def _site_packages():
-    folders = site.getsitepackages() if hasattr(site, "getsitepackages") else []
+    folders = site.getsitepackages()
     folders += [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
     return [folder for folder in dict.fromkeys(os.path.realpath(f) for f in folders) if os.path.isdir(folder)]
-
-
-def _tree_except(folder, carve_outs, access):
-    """Rules that grant ``access`` on ``folder`` except on the ``carve_outs`` inside it, which get
-    rules of their own. Outside a venv (pyenv, conda, otter's image) site-packages lies inside the
-    stdlib folder, and a rule on the whole stdlib would let torch back in."""
-    inside = [path for path in carve_outs if _covers(folder, path)]
-    if not inside:
-        return [(folder, access)]
-    if folder in inside or not os.path.isdir(folder):
-        return []
-    rules = [(folder, landlock.LIST)]
-    for name in sorted(os.listdir(folder)):
-        rules += _tree_except(os.path.join(folder, name), inside, access)
-    return rules
 
 
 def _is_forbidden_entry(name, forbidden):
     stem = name.split(".", 1)[0].split("-", 1)[0]
     return stem in forbidden or name.startswith(_PROJECT_ENTRIES)
+
+
+def _beside(folder, site_packages):
+    """Rules for ``folder`` without the site-packages folders inside it (a stdlib holds its
+    installation's site-packages; a venv's lib/pythonX.Y holds nothing else): the folder and
+    its ancestors of site-packages may only be listed, everything else in them is allowed."""
+    if not os.path.isdir(folder) or not any(_covers(folder, path) for path in site_packages):
+        return [(folder, landlock.READ_EXECUTE)]
+    rules = [(folder, landlock.LIST)]
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if path not in site_packages:
+            rules += _beside(path, site_packages)
+    return rules
 
 
 @functools.lru_cache(maxsize=None)
@@ -159,17 +158,21 @@ def python_allowlist(forbidden):
     site-packages itself may only be listed and its entries are allowed one by one, except the
     forbidden packages (torch, scipy, ...), the project's hooks and the packages' metadata
     (``*.dist-info``: nothing a submission imports), which keeps the ruleset small."""
+    site_packages = _site_packages()
+    # The base installation's own site-packages (pip install into pyenv's or the system's Python)
+    # is not the environment's: left out entirely, whatever it holds.
+    not_stdlib = site_packages + [os.path.realpath(path) for path in site.getsitepackages([sys.base_prefix])]
     wanted = [(os.path.realpath(sys.executable), landlock.READ_EXECUTE)]
     paths = sysconfig.get_paths()
-    for key in ("stdlib", "platstdlib"):
-        wanted += _tree_except(os.path.realpath(paths[key]), _site_packages(), landlock.READ_EXECUTE)
+    for stdlib in dict.fromkeys(os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib")):
+        wanted += _beside(stdlib, not_stdlib)
     wanted += [(entry, landlock.READ_EXECUTE) for entry in sys.path if entry.endswith("lib-dynload")]
     if sysconfig.get_config_var("Py_ENABLE_SHARED"):
         library = os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")
         wanted.append((os.path.realpath(library), landlock.READ_EXECUTE))
     if sys.prefix != sys.base_prefix:
         wanted.append((os.path.join(sys.prefix, "pyvenv.cfg"), landlock.READ_EXECUTE))
-    for folder in _site_packages():
+    for folder in site_packages:
         wanted.append((folder, landlock.LIST))
         wanted += [(os.path.join(folder, name), landlock.READ_EXECUTE) for name in sorted(os.listdir(folder))
                    if not _is_forbidden_entry(name, forbidden) and not name.endswith((".dist-info", ".egg-info"))]
@@ -262,8 +265,8 @@ def enter_namespaces(hidden_paths, workdir):
             _mount("tmpfs", scratch, "tmpfs", 0, "mode=1777,size=64m")
     keep = needed + [workdir]
     for hidden in _outermost(os.path.realpath(path) for path in hidden_paths):
-        if hidden == "/" or not os.path.isdir(hidden) or any(_covers(path, hidden) for path in keep):
-            continue  # never hide everything, or a folder the interpreter lives in
+        if hidden == "/" or not os.path.isdir(hidden):
+            continue  # never hide everything
         inside = [path for path in keep if _covers(hidden, path)]
         if inside:
             # A venv inside the checkout (.venv): the checkout holds nothing but the venv.
