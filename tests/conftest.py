@@ -1,5 +1,7 @@
 """Shared helpers for the project's own tests: the assignment, fixture submissions, grading."""
 
+import contextlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,26 @@ def load_fixtures(kind, definition):
             raise ValueError(f"{path}: unknown question ids {sorted(unknown)}")
         fixtures.append(fixture)
     return fixtures
+
+
+@contextlib.contextmanager
+def environment(**values):
+    """Set (a string) or unset (None) environment variables of this process for a block, then
+    restore them: for code that reads os.environ itself (nbclient's kernels, python_on_whales)."""
+    saved = {name: os.environ.get(name) for name in values}
+
+    def apply(settings):
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    apply(values)
+    try:
+        yield
+    finally:
+        apply(saved)
 
 
 @pytest.fixture(scope="session")

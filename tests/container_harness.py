@@ -10,7 +10,6 @@ builder, and the real ``otter grade`` runs with only ``otter.grade.containers.bu
 build cache), so a second run builds nothing but the layers of the zip's changed files.
 """
 
-import contextlib
 import hashlib
 import json
 import os
@@ -21,6 +20,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from conftest import environment
 
 CACHE = Path(os.environ.get("CNNGRADE_CONTAINER_CACHE", "/var/cache/cnngrade-container"))
 BASE_IMAGE = "cnngrade-base:bookworm"
@@ -122,19 +123,9 @@ class Docker:
     def has_image(self, tag):
         return self.docker("image", "inspect", tag, check=False).returncode == 0
 
-    @contextlib.contextmanager
     def host_env(self):
         """DOCKER_HOST and the classic builder for code in this process (otter's python_on_whales)."""
-        saved = {name: os.environ.get(name) for name in ("DOCKER_HOST", "DOCKER_BUILDKIT")}
-        os.environ.update(DOCKER_HOST=self.env["DOCKER_HOST"], DOCKER_BUILDKIT="0")
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        return environment(DOCKER_HOST=self.env["DOCKER_HOST"], DOCKER_BUILDKIT="0")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ README의 그림 다시 만들기 / Regenerate the README figure:
 """
 
 import base64
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,8 @@ import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from conftest import environment
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "assignments" / "hw05_cnn" / "lab"
@@ -48,10 +49,8 @@ def _stdout(cell):
 def execute(layers_dir, allow_errors=False):
     """lab.ipynb를 layers_dir의 cnn_layers.py로 실행한 노트북 / lab.ipynb executed against layers_dir."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    saved = {name: os.environ.get(name) for name in ("CNN_LAYERS_DIR", "MPLBACKEND")}
-    os.environ["CNN_LAYERS_DIR"] = str(layers_dir)
-    os.environ.pop("MPLBACKEND", None)  # 커널이 inline 백엔드를 쓰도록 / let the kernel use the inline backend
-    try:
+    # MPLBACKEND unset: 커널이 inline 백엔드를 쓰도록 / let the kernel use the inline backend
+    with environment(CNN_LAYERS_DIR=str(layers_dir), MPLBACKEND=None):
         NotebookClient(
             notebook,
             timeout=CELL_TIMEOUT,
@@ -59,12 +58,6 @@ def execute(layers_dir, allow_errors=False):
             allow_errors=allow_errors,
             resources={"metadata": {"path": str(LAB)}},  # 노트북 폴더에서 실행 / run in the notebook's folder
         ).execute()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return notebook
 
 
