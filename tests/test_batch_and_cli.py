@@ -75,6 +75,26 @@ def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(defi
     assert second.returncode == 0 and "already graded" in second.stderr
     assert {p: p.stat().st_mtime_ns for p in (out / "students").glob("*/results.json")} == stamp
 
+    # The CI flags mean the same for a class (resumed, so nothing is graded again).
+    step_summary = tmp_path / "step-summary.md"
+    below = subprocess.run(CLI + [str(submissions), "--out", str(out), "--fail-under", "50", "--summary",
+                                  str(step_summary)], capture_output=True, text=True, timeout=600)
+    assert below.returncode == 1
+    assert "partial_student scored" in below.stderr and "loops_student scored" not in below.stderr
+    assert step_summary.read_text(encoding="utf-8").startswith(summary)
+    passing = min(float(row["total_points_earned"]) for row in rows)
+    assert subprocess.run(CLI + [str(submissions), "--out", str(out), "--fail-under", str(passing)],
+                          capture_output=True, text=True, timeout=600).returncode == 0
+
+
+def test_flags_for_the_other_kind_of_input_are_refused(definition, tmp_path):
+    for argv, flag in (([str(definition.examples), "--json", str(tmp_path / "r.json")], "--json"),
+                       ([str(definition.examples), "--junit", str(tmp_path / "j.xml")], "--junit"),
+                       ([str(definition.solution), "--out", str(tmp_path / "out")], "--out")):
+        completed = subprocess.run(CLI + argv, capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 2 and flag in completed.stderr, completed.stderr
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "out").exists()
+
 
 def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_text):
     """Hangs, exits, crashes and floods in a class folder cost only their own points."""

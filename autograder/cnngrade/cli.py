@@ -22,6 +22,15 @@ from .sandbox import isolation, session
 COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout")
 
 
+def _refuse(flags, why):
+    """Flags that mean nothing for this kind of input are refused, never silently dropped."""
+    given = [flag for flag, value in flags if value is not None]
+    if given:
+        print(f"cnn-grade: {', '.join(given)} {why}", file=sys.stderr)
+        return 2
+    return None
+
+
 def _grade(args, definition):
     submission = Path(args.submission)
     if submission.is_dir():
@@ -29,6 +38,9 @@ def _grade(args, definition):
     if not submission.is_file():
         print(f"cnn-grade: no such file: {submission}", file=sys.stderr)
         return 2
+    refused = _refuse((("--out", args.out), ("--jobs", args.jobs)), "grade a folder of submissions, not one file")
+    if refused is not None:
+        return refused
     log = sys.stderr if args.verbose else None
     report = grading.grade(submission, definition, log=log)
     print(table.render(report))
@@ -48,11 +60,25 @@ def _grade(args, definition):
 
 
 def _grade_batch(args, definition):
+    refused = _refuse((("--json", args.json), ("--junit", args.junit)),
+                      "grade one file; a class gets students/<id>/results.json and grades.csv under --out")
+    if refused is not None:
+        return refused
     out_dir = Path(args.out or "results")
     results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress())
     print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
           f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
     _warn_if_not_isolated()
+    if args.summary:
+        with open(args.summary, "a", encoding="utf-8") as stream:
+            stream.write((out_dir / "summary.md").read_text(encoding="utf-8") + "\n")
+    if args.fail_under is not None:
+        below = [result for result in results if result["score"] < args.fail_under]
+        for result in below:
+            print(f"cnn-grade: {result['student_id']} scored {result['score']:g}, below --fail-under "
+                  f"{args.fail_under:g}", file=sys.stderr)
+        if below:
+            return 1
     return 0
 
 
@@ -109,8 +135,10 @@ def build_parser():
     grade.add_argument("submission", help="the student's .py/.ipynb file, or a folder of submissions")
     grade.add_argument("--json", metavar="PATH", help="write Gradescope-style results.json here")
     grade.add_argument("--junit", metavar="PATH", help="write JUnit XML (one testcase per hidden test)")
-    grade.add_argument("--summary", metavar="PATH", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
-    grade.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
+    grade.add_argument("--summary", metavar="PATH", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY); "
+                                                          "batch: the class summary")
+    grade.add_argument("--fail-under", type=float, metavar="SCORE",
+                       help="exit 1 when the score is below SCORE; batch: when any student's is")
     grade.add_argument("--out", metavar="DIR", help="batch: where grades.csv, summary.md and feedback go "
                                                     "(default: results)")
     grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
