@@ -60,7 +60,8 @@ class Layout:
 
 
 def _run(command, **kwargs):
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kwargs)
+    assert completed.returncode == 0, f"{' '.join(map(str, command))} failed:\n{completed.stderr[-4000:]}"
 
 
 def _copy_project(destination, owner=0):
