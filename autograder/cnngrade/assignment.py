@@ -46,6 +46,8 @@ class Assignment:
     template: Path
     hidden_tests: Path
     examples: Path
+    truth: Path  # the module computing the hidden suite's expected values (suite/truth.py)
+    known_bugs: object  # Path of the module of classic-bug variants (suite/diagnosis.py), or None
     limits: Limits
     forbidden_modules: tuple
     questions: tuple
@@ -70,16 +72,23 @@ class Assignment:
 
     def hidden_paths(self):
         """Directories the submission must never import from or read."""
-        return (self.root / "autograder", self.root / "solutions", self.root / "tests", self.root / "assignments")
+        own = [self.solution.parent, self.hidden_tests, self.truth.parent]
+        project = [self.root / name for name in ("autograder", "solutions", "tests", "assignments")]
+        return tuple(dict.fromkeys(own + project))
 
 
-def load(name_or_path=DEFAULT_ASSIGNMENT, root=PROJECT_ROOT):
-    """Load an assignment by id (a folder of assignments/) or by the path of its TOML file."""
+def load(name_or_path=DEFAULT_ASSIGNMENT):
+    """Load an assignment by id (a folder of assignments/), by its folder or by its TOML file.
+
+    Its paths are relative to ``root`` (relative to the TOML file's folder; default: that folder)."""
     path = Path(name_or_path)
-    if not path.suffix:
-        path = root / "assignments" / str(name_or_path) / "assignment.toml"
+    if path.is_dir():
+        path = path / "assignment.toml"
+    elif not path.suffix:
+        path = ASSIGNMENTS_DIR / str(name_or_path) / "assignment.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     meta = data["assignment"]
+    root = (path.parent / meta.get("root", ".")).resolve()
     questions = tuple(
         Question(q["id"], int(q["points"]), tuple(q["functions"]), q["title_ko"], q["title_en"])
         for q in data["questions"]
@@ -92,6 +101,7 @@ def load(name_or_path=DEFAULT_ASSIGNMENT, root=PROJECT_ROOT):
         submission_file=meta["submission_file"], root=root,
         solution=root / meta["solution"], template=root / meta["template"],
         hidden_tests=root / meta["hidden_tests"], examples=root / meta["examples"],
+        truth=root / meta["truth"], known_bugs=root / meta["known_bugs"] if "known_bugs" in meta else None,
         limits=Limits(**data["limits"]),
         forbidden_modules=tuple(data["integrity"]["forbidden_modules"]),
         questions=questions,

@@ -8,7 +8,8 @@ Hidden tests declare their question once per module and their points per test::
     def test_stride(submission, rng): ...
 
 They receive ``submission`` (calls into the isolated worker, by value), ``reference`` (the
-reference solution, trusted, in this process) and ``rng`` (a generator seeded by the test id).
+reference solution, trusted, in this process), ``truth`` (the assignment's expected values,
+suite/truth.py) and ``rng`` (a generator seeded by the test id).
 
 One pytest session grades a stream of submissions: the suite is collected once, then
 ``pytest_runtestloop`` runs every test for each submission in turn (see grading.py).
@@ -23,7 +24,7 @@ import numpy as np
 import pytest
 
 from ..sandbox.session import SubmissionError
-from . import known_bugs, side_properties
+from . import side_properties
 from .checks import Mismatch
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -58,7 +59,7 @@ class TestOutcome:
     message: str = ""
     summary: str = ""  # one line for tables
     fault: str = ""  # the SubmissionFault kind when the submission's call failed
-    diagnosis: str = ""  # the id of the known bug the answer matched (known_bugs.py)
+    diagnosis: str = ""  # the id of the known bug the answer matched (suite/diagnosis.py)
     duration: float = 0.0
     detail: str = ""  # what was wrong, without the hint (Korean line, English line)
     hint: str = ""  # the test's hint, shared by the cases of one question
@@ -111,10 +112,12 @@ def _test_name(item):
 
 
 class GradingPlugin:
-    def __init__(self, assignment, reference, run_submissions):
+    def __init__(self, assignment, reference, truth, known_bugs, run_submissions):
         """``run_submissions(session, run_all_tests)`` grades the submissions of this pytest run."""
         self.assignment = assignment
         self._reference_module = reference
+        self._truth = truth
+        self._known_bugs = known_bugs
         self._run_submissions = run_submissions
         self._collected = {}
         self.proxy = None
@@ -136,6 +139,10 @@ class GradingPlugin:
     @pytest.fixture
     def reference(self):
         return self._reference_module
+
+    @pytest.fixture
+    def truth(self):
+        return self._truth
 
     @pytest.fixture
     def rng(self, request):
@@ -213,7 +220,7 @@ class GradingPlugin:
         """Replay this test's calls, newest first, through the known-bug variants."""
         for function, args, kwargs, value in reversed(self.proxy.calls):
             try:
-                bug = known_bugs.diagnose(self._reference_module, function, args, kwargs, value)
+                bug = self._known_bugs.diagnose(self._reference_module, function, args, kwargs, value)
             except Exception:  # a diagnosis must never turn a failed test into a grader error
                 bug = None
             if bug is not None:

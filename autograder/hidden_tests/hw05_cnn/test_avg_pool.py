@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged
 
 pytestmark = pytest.mark.question("avg_pool")
@@ -31,7 +30,7 @@ def pool_args(case):
 
 @graded(points=1)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_avg_pool2d_forward(submission, rng, case):
+def test_avg_pool2d_forward(submission, truth, rng, case):
     """평균 풀링 순전파 / average pooling forward"""
     x = rng.standard_normal(case["x"])
     expect_array(submission.avg_pool2d_forward(x, *pool_args(case)), truth.avg_pool2d(x, *pool_args(case)),
@@ -48,7 +47,7 @@ BACKWARD_CASES = {
 
 @graded(points=1)
 @pytest.mark.parametrize("case", BACKWARD_CASES.values(), ids=BACKWARD_CASES.keys())
-def test_avg_pool2d_backward(submission, rng, case):
+def test_avg_pool2d_backward(submission, truth, rng, case):
     """평균 풀링 역전파 / average pooling backward"""
     x = rng.standard_normal(case["x"])
     dout = rng.standard_normal(truth.avg_pool2d(x, *pool_args(case)).shape)
@@ -61,7 +60,7 @@ def test_avg_pool2d_backward(submission, rng, case):
 @given(seed=st.integers(0, 2**31 - 1), kernel=st.integers(1, 3), stride=st.one_of(st.none(), st.integers(1, 3)),
        padding=st.integers(0, 1), count_include_pad=st.booleans(), size=st.tuples(st.integers(3, 8), st.integers(3, 8)),
        float32=st.booleans())
-def test_avg_pool2d_property(submission, seed, kernel, stride, padding, count_include_pad, size, float32):
+def test_avg_pool2d_property(submission, truth, seed, kernel, stride, padding, count_include_pad, size, float32):
     """여러 조합의 평균 풀링, float32 포함 (속성 기반) / average pooling over many settings, float32 too"""
     padding = min(padding, kernel // 2)
     rng = np.random.default_rng(seed)

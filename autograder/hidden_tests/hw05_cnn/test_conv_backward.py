@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged, expect_value_error, fail
 
 pytestmark = pytest.mark.question("conv_backward")
@@ -23,7 +22,7 @@ HINTS = {
 }
 
 
-def check_gradients(submission, x, w, options, rng, dtype=None):
+def check_gradients(submission, truth, x, w, options, rng, dtype=None):
     dout_shape = truth.conv2d(x, w, **options).shape
     dout = rng.standard_normal(dout_shape).astype(x.dtype)
     result = submission.call("conv2d_backward", dout, x, w, **options)
@@ -54,26 +53,26 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_conv2d_backward(submission, rng, case):
+def test_conv2d_backward(submission, truth, rng, case):
     """합성곱층 역전파 (dx, dweight, dbias) / convolution backward pass"""
     x, w = rng.standard_normal(case["x"]), rng.standard_normal(case["w"])
-    check_gradients(submission, x, w, case["options"], rng)
+    check_gradients(submission, truth, x, w, case["options"], rng)
 
 
 @graded(points=1)
-def test_conv2d_backward_float32(submission, rng):
+def test_conv2d_backward_float32(submission, truth, rng):
     """float32 입력은 float32 기울기 / float32 in, float32 gradients"""
     x = rng.standard_normal((2, 2, 6, 6)).astype(np.float32)
     w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
-    check_gradients(submission, x, w, dict(stride=1, padding=1), rng, dtype=np.float32)
+    check_gradients(submission, truth, x, w, dict(stride=1, padding=1), rng, dtype=np.float32)
 
 
 @graded(points=1)
-def test_conv2d_backward_keeps_inputs(submission, rng):
+def test_conv2d_backward_keeps_inputs(submission, truth, rng):
     """입력 배열을 수정하지 않음 / inputs are not modified"""
     for padding in (0, 1):  # without padding, x_pad may alias x
         x, w = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((2, 2, 3, 3))
-        result, dout = check_gradients(submission, x, w, dict(padding=padding), rng)
+        result, dout = check_gradients(submission, truth, x, w, dict(padding=padding), rng)
         expect_unchanged(result, (dout, x, w), "conv2d_backward")
 
 
@@ -91,7 +90,7 @@ def test_conv2d_backward_bad_dout(submission, rng):
        stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
        padding=st.one_of(st.tuples(st.integers(0, 2), st.integers(0, 2)), st.just("same")),
        extra=st.tuples(st.integers(0, 4), st.integers(0, 4)))
-def test_conv2d_backward_property(submission, seed, groups, kernel, stride, dilation, padding, extra):
+def test_conv2d_backward_property(submission, truth, seed, groups, kernel, stride, dilation, padding, extra):
     """여러 조합의 역전파 (속성 기반) / backward over many settings (property-based)"""
     if padding == "same":
         stride = (1, 1)
@@ -99,4 +98,4 @@ def test_conv2d_backward_property(submission, seed, groups, kernel, stride, dila
     size = tuple(d * (k - 1) + 1 + e for d, k, e in zip(dilation, kernel, extra))
     x = rng.standard_normal((2, groups * 2) + size)
     w = rng.standard_normal((groups * 2, 2) + kernel)
-    check_gradients(submission, x, w, dict(stride=stride, padding=padding, dilation=dilation, groups=groups), rng)
+    check_gradients(submission, truth, x, w, dict(stride=stride, padding=padding, dilation=dilation, groups=groups), rng)

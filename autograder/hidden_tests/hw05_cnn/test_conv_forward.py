@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged, expect_value_error
 
 pytestmark = pytest.mark.question("conv_forward")
@@ -47,7 +46,7 @@ def random_case(rng, case):
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_conv2d_forward(submission, rng, case):
+def test_conv2d_forward(submission, truth, rng, case):
     """합성곱층 순전파 / convolution forward pass"""
     x, w, b = random_case(rng, case)
     result = submission.call("conv2d_forward", x, w, b, **case["options"])
@@ -55,7 +54,7 @@ def test_conv2d_forward(submission, rng, case):
 
 
 @graded(points=1)
-def test_conv2d_forward_float32(submission, rng):
+def test_conv2d_forward_float32(submission, truth, rng):
     """float32 입력은 float32 결과 / float32 in, float32 out"""
     x, w = rng.standard_normal((2, 3, 6, 6)).astype(np.float32), rng.standard_normal((2, 3, 3, 3)).astype(np.float32)
     b = rng.standard_normal(2).astype(np.float32)
@@ -66,7 +65,7 @@ def test_conv2d_forward_float32(submission, rng):
 
 
 @graded(points=1)
-def test_conv2d_forward_keeps_inputs(submission, rng):
+def test_conv2d_forward_keeps_inputs(submission, truth, rng):
     """입력 배열을 수정하지 않음 / inputs are not modified"""
     for padding in (0, 1):  # without padding, x_pad may alias x
         x, w, b = random_case(rng, dict(x=(2, 2, 5, 5), w=(2, 2, 3, 3), bias=True))
@@ -97,7 +96,7 @@ def test_conv2d_forward_errors(submission, rng):
        stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
        padding=st.one_of(st.tuples(st.integers(0, 2), st.integers(0, 2)), st.just("same"), st.just("valid")),
        extra=st.tuples(st.integers(0, 5), st.integers(0, 5)))
-def test_conv2d_forward_property(submission, seed, batch, groups, channels, kernel, stride, dilation, padding, extra):
+def test_conv2d_forward_property(submission, truth, seed, batch, groups, channels, kernel, stride, dilation, padding, extra):
     """여러 조합의 합성곱 (속성 기반) / convolution over many settings (property-based)"""
     if padding == "same":
         stride = (1, 1)

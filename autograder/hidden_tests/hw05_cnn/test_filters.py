@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged, expect_value_error
 
 pytestmark = pytest.mark.question("filters")
@@ -35,7 +34,7 @@ CASES = {
 
 @graded(points=1)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_correlate2d(submission, rng, case):
+def test_correlate2d(submission, truth, rng, case):
     """흑백 영상의 교차상관 / cross-correlation of a single-channel image"""
     image, kernel = rng.standard_normal(case["image"]), rng.standard_normal(case["kernel"])
     stride, padding = case.get("stride", 1), case.get("padding", 0)

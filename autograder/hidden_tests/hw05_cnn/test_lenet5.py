@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged
 
 pytestmark = pytest.mark.question("lenet5")
@@ -17,7 +16,7 @@ HINT = ("conv1 → ReLU → 최대 풀링 2 → conv2 → ReLU → 최대 풀링
 
 @graded(points=3)
 @pytest.mark.parametrize("batch, seed", [(4, 0), (1, 1)], ids=["batch4", "batch1"])
-def test_lenet5_logits(submission, rng, batch, seed):
+def test_lenet5_logits(submission, truth, rng, batch, seed):
     """LeNet-5 로짓 / LeNet-5 logits"""
     params = truth.lenet5_params(seed)
     x = rng.standard_normal((batch, 1, 32, 32))
@@ -25,7 +24,7 @@ def test_lenet5_logits(submission, rng, batch, seed):
 
 
 @graded(points=2)
-def test_lenet5_float32(submission, rng):
+def test_lenet5_float32(submission, truth, rng):
     """float32 LeNet-5 / LeNet-5 in float32"""
     params = {name: value.astype(np.float32) for name, value in truth.lenet5_params(2).items()}
     x = rng.standard_normal((2, 1, 32, 32)).astype(np.float32)
@@ -34,7 +33,7 @@ def test_lenet5_float32(submission, rng):
 
 
 @graded(points=2)
-def test_lenet5_keeps_inputs(submission, rng):
+def test_lenet5_keeps_inputs(submission, truth, rng):
     """입력과 파라미터를 수정하지 않음 / inputs and parameters are not modified"""
     params = truth.lenet5_params(3)
     x = rng.standard_normal((2, 1, 32, 32))

@@ -6,7 +6,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
-from cnngrade.suite import torch_truth as truth
 from cnngrade.suite.checks import expect_array, expect_unchanged
 
 pytestmark = pytest.mark.question("max_pool")
@@ -31,7 +30,7 @@ def pool_args(case):
 
 @graded(points=1)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_max_pool2d_forward(submission, rng, case):
+def test_max_pool2d_forward(submission, truth, rng, case):
     """최대 풀링 순전파 / max pooling forward"""
     x = rng.standard_normal(case["x"])
     expect_array(submission.max_pool2d_forward(x, *pool_args(case)), truth.max_pool2d(x, *pool_args(case)),
@@ -48,7 +47,7 @@ BACKWARD_CASES = {
 
 @graded(points=1)
 @pytest.mark.parametrize("case", BACKWARD_CASES.values(), ids=BACKWARD_CASES.keys())
-def test_max_pool2d_backward(submission, rng, case):
+def test_max_pool2d_backward(submission, truth, rng, case):
     """최대 풀링 역전파 / max pooling backward"""
     # Small integers make ties: the gradient must go to the first maximum only.
     x = rng.integers(-2, 3, case["x"]).astype(np.float64) if case.get("ties") else rng.standard_normal(case["x"])
@@ -66,7 +65,7 @@ def test_max_pool2d_backward(submission, rng, case):
 # that would start inside the right padding) and float32 through the backward pass.
 @example(seed=0, kernel=2, stride=2, padding=1, ceil_mode=True, size=(5, 5), float32=False)
 @example(seed=1, kernel=2, stride=None, padding=0, ceil_mode=False, size=(6, 6), float32=True)
-def test_max_pool2d_property(submission, seed, kernel, stride, padding, ceil_mode, size, float32):
+def test_max_pool2d_property(submission, truth, seed, kernel, stride, padding, ceil_mode, size, float32):
     """여러 조합의 최대 풀링, float32 포함 (속성 기반) / max pooling over many settings, float32 too"""
     padding = min(padding, kernel // 2)
     rng = np.random.default_rng(seed)

@@ -2,8 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,24 +18,11 @@ POOL_HINT = ("stride=None이면 stride = kernel_size입니다. ceil_mode는 올�
              "that would start inside the right padding.")
 
 
-def torch_conv_size(size, kernel, stride=1, padding=0, dilation=1):
-    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
-    out = F.conv2d(torch.zeros((1, 1) + pair(size)), torch.zeros((1, 1) + pair(kernel)),
-                   stride=stride, padding=padding, dilation=dilation).shape[2:]
-    return tuple(out) if any(isinstance(v, tuple) for v in (size, kernel, stride, padding, dilation)) else out[0]
-
-
-def torch_pool_size(size, kernel, stride=None, padding=0, ceil_mode=False):
-    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
-    out = F.max_pool2d(torch.zeros((1, 1) + pair(size)), kernel, stride, padding, ceil_mode=ceil_mode).shape[2:]
-    return tuple(out) if any(isinstance(v, tuple) for v in (size, kernel, stride, padding)) else out[0]
-
-
 @graded(points=0.5, visibility="visible")
 @pytest.mark.parametrize("size", [9, 7, 5, 3])
-def test_conv_lecture_chain(submission, size):
+def test_conv_lecture_chain(submission, truth, size):
     """강의 예시 9→7→5→3→1 (3x3 커널) / the lecture's 9→7→5→3→1 chain (3x3 kernel)"""
-    expect_size(submission.conv_output_size(size, 3), torch_conv_size(size, 3), "conv_output_size",
+    expect_size(submission.conv_output_size(size, 3), truth.conv_output_size(size, 3), "conv_output_size",
                 FORMULA_HINT)
 
 
@@ -51,11 +36,11 @@ CONV_CASES = {
 
 @graded(points=0.5)
 @pytest.mark.parametrize("case", CONV_CASES.values(), ids=CONV_CASES.keys())
-def test_conv_output_size(submission, case):
+def test_conv_output_size(submission, truth, case):
     """합성곱 출력 크기 / convolution output size"""
     expect_size(submission.conv_output_size(case["size"], case["kernel"], case.get("stride", 1),
                                             case.get("padding", 0), case.get("dilation", 1)),
-                torch_conv_size(case["size"], case["kernel"], case.get("stride", 1),
+                truth.conv_output_size(case["size"], case["kernel"], case.get("stride", 1),
                                 case.get("padding", 0), case.get("dilation", 1)),
                 "conv_output_size", FORMULA_HINT)
 
@@ -63,16 +48,17 @@ def test_conv_output_size(submission, case):
 @graded(points=1)
 @given(size=st.integers(1, 40), kernel=st.integers(1, 7), stride=st.integers(1, 4),
        padding=st.integers(0, 3), dilation=st.integers(1, 3), as_pair=st.booleans())
-def test_conv_output_size_property(submission, size, kernel, stride, padding, dilation, as_pair):
+def test_conv_output_size_property(submission, truth, size, kernel, stride, padding, dilation, as_pair):
     """여러 조합의 합성곱 출력 크기 (속성 기반) / conv output size over many settings (property-based)"""
-    if size + 2 * padding - dilation * (kernel - 1) - 1 < 0:
-        expect_value_error(lambda: submission.conv_output_size(size, kernel, stride, padding, dilation),
+    size_arg = (size, size + 1) if as_pair else size
+    expected = truth.conv_output_size(size_arg, kernel, stride, padding, dilation)
+    if expected is None:
+        expect_value_error(lambda: submission.conv_output_size(size_arg, kernel, stride, padding, dilation),
                            "conv_output_size", ("결과가 1보다 작으면 ValueError입니다.",
                                                 "a result below 1 is a ValueError."))
         return
-    size_arg = (size, size + 1) if as_pair else size
-    expect_size(submission.conv_output_size(size_arg, kernel, stride, padding, dilation),
-                torch_conv_size(size_arg, kernel, stride, padding, dilation), "conv_output_size", FORMULA_HINT)
+    expect_size(submission.conv_output_size(size_arg, kernel, stride, padding, dilation), expected,
+                "conv_output_size", FORMULA_HINT)
 
 
 BAD_CONV = {
@@ -103,24 +89,25 @@ POOL_CASES = {
 
 @graded(points=0.5)
 @pytest.mark.parametrize("case", POOL_CASES.values(), ids=POOL_CASES.keys())
-def test_pool_output_size(submission, case):
+def test_pool_output_size(submission, truth, case):
     """풀링 출력 크기 / pooling output size"""
     args = (case["size"], case["kernel"], case.get("stride"), case.get("padding", 0), case.get("ceil_mode", False))
-    expect_size(submission.pool_output_size(*args), torch_pool_size(*args), "pool_output_size", POOL_HINT)
+    expect_size(submission.pool_output_size(*args), truth.pool_output_size(*args), "pool_output_size", POOL_HINT)
 
 
 @graded(points=0.5)
 @given(size=st.integers(1, 30), kernel=st.integers(1, 5), stride=st.one_of(st.none(), st.integers(1, 4)),
        padding=st.integers(0, 2), ceil_mode=st.booleans())
-def test_pool_output_size_property(submission, size, kernel, stride, padding, ceil_mode):
+def test_pool_output_size_property(submission, truth, size, kernel, stride, padding, ceil_mode):
     """여러 조합의 풀링 출력 크기 (속성 기반) / pooling output size over many settings (property-based)"""
-    if 2 * padding > kernel or size + 2 * padding < kernel:
+    expected = truth.pool_output_size(size, kernel, stride, padding, ceil_mode)
+    if expected is None:
         expect_value_error(lambda: submission.pool_output_size(size, kernel, stride, padding, ceil_mode),
                            "pool_output_size", ("2P > F 또는 결과 < 1 이면 ValueError입니다.",
                                                 "2P > F or a result < 1 is a ValueError."))
         return
-    expect_size(submission.pool_output_size(size, kernel, stride, padding, ceil_mode),
-                torch_pool_size(size, kernel, stride, padding, ceil_mode), "pool_output_size", POOL_HINT)
+    expect_size(submission.pool_output_size(size, kernel, stride, padding, ceil_mode), expected,
+                "pool_output_size", POOL_HINT)
 
 
 @graded(points=0.5, requires="test_pool_output_size[lecture-2x2]")

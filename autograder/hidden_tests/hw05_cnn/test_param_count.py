@@ -1,11 +1,9 @@
 """파라미터 수 / Parameter counts: against nn.Conv2d, nn.Linear and a real nn.Sequential."""
 
 import pytest
-import torch
 
 from cnngrade.suite import graded
 from cnngrade.suite.checks import expect_size, expect_value_error, fail
-from cnngrade.suite.torch_truth import summary_rows
 
 pytestmark = pytest.mark.question("param_count")
 
@@ -22,9 +20,9 @@ CONV_CASES = {
 
 @graded(points=0.75)
 @pytest.mark.parametrize("case", CONV_CASES.values(), ids=CONV_CASES.keys())
-def test_conv2d_param_count(submission, case):
+def test_conv2d_param_count(submission, truth, case):
     """합성곱층의 파라미터 수 / parameters of a convolution layer"""
-    expected = sum(p.numel() for p in torch.nn.Conv2d(**case).parameters())
+    expected = truth.conv2d_param_count(**case)
     expect_size(submission.conv2d_param_count(**case), expected, "conv2d_param_count", CONV_HINT)
 
 
@@ -37,9 +35,9 @@ def test_conv2d_param_count_bad_groups(submission):
 
 @graded(points=0.5)
 @pytest.mark.parametrize("in_features, out_features, bias", [(400, 120, True), (84, 10, False)])
-def test_linear_param_count(submission, in_features, out_features, bias):
+def test_linear_param_count(submission, truth, in_features, out_features, bias):
     """완전 연결층의 파라미터 수 / parameters of a linear layer"""
-    expected = sum(p.numel() for p in torch.nn.Linear(in_features, out_features, bias).parameters())
+    expected = truth.linear_param_count(in_features, out_features, bias)
     expect_size(submission.linear_param_count(in_features, out_features, bias), expected,
                 "linear_param_count", ("in * out 가중치 + out 편향", "in * out weights + out biases"))
 
@@ -60,10 +58,10 @@ NETWORKS = {"lenet5": ((1, 32, 32), LENET), "varied": ((3, 23, 30), VARIED)}
 
 @graded(points=2)
 @pytest.mark.parametrize("network", NETWORKS.values(), ids=NETWORKS.keys())
-def test_cnn_summary(submission, network):
+def test_cnn_summary(submission, truth, network):
     """네트워크 전체의 출력 모양과 파라미터 수 / output shapes and parameters of a whole network"""
     input_shape, layers = network
-    expected = summary_rows(input_shape, layers)
+    expected = truth.summary_rows(input_shape, layers)
     rows = submission.cnn_summary(input_shape, layers)
     if not isinstance(rows, list) or len(rows) != len(expected):
         fail(f"cnn_summary: 층마다 하나씩, 튜플 {len(expected)}개의 리스트를 반환해야 합니다.",
