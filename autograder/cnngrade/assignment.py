@@ -7,7 +7,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"
-DEFAULT_ASSIGNMENT = "hw05_cnn"
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,20 @@ class Assignment:
         return tuple(dict.fromkeys(own + project))
 
 
-def load(name_or_path=DEFAULT_ASSIGNMENT):
-    """Load an assignment by id (a folder of assignments/), by its folder or by its TOML file.
+def the_only_assignment():
+    """The project's assignment when assignments/ holds exactly one (else name it)."""
+    found = sorted(path.parent for path in ASSIGNMENTS_DIR.glob("*/assignment.toml"))
+    if len(found) != 1:
+        raise ValueError(f"{ASSIGNMENTS_DIR} holds {len(found)} assignments; name one with --assignment")
+    return found[0]
+
+
+def load(name_or_path=None):
+    """Load an assignment by id (a folder of assignments/), by its folder or by its TOML file;
+    by default the project's only one.
 
     Its paths are relative to ``root`` (relative to the TOML file's folder; default: that folder)."""
-    path = Path(name_or_path)
+    path = Path(name_or_path if name_or_path is not None else the_only_assignment())
     if path.is_dir():
         path = path / "assignment.toml"
     elif not path.suffix:

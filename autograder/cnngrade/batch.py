@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import grading
 from .reports import csv_report, feedback, results_json, summary
+from .suite.truth import AUTO
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 
@@ -80,7 +81,7 @@ def discover(root, submission_file, unpack_dir):
     return submissions, problems
 
 
-def _grading_process(definition, inbox, outbox):
+def _grading_process(definition, truth, inbox, outbox):
     """A long-lived grader: takes submission paths from ``inbox`` until None, reports to ``outbox``."""
 
     def paths():
@@ -88,10 +89,11 @@ def _grading_process(definition, inbox, outbox):
             outbox.put(("start", path, os.getpid()))
             yield path
 
-    grading.grade_stream(paths(), definition, lambda report: outbox.put(("report", report.submission, report)))
+    grading.grade_stream(paths(), definition, lambda report: outbox.put(("report", report.submission, report)),
+                         truth=truth)
 
 
-def _run_parallel(pending, definition, jobs, on_report):
+def _run_parallel(pending, definition, jobs, on_report, truth):
     """Grade ``pending`` submissions with ``jobs`` grading processes; a dead process fails only
     the submission it was grading."""
     context = multiprocessing.get_context("fork")
@@ -99,7 +101,7 @@ def _run_parallel(pending, definition, jobs, on_report):
     by_path = {str(submission.path): submission for submission in pending}
     for submission in pending:
         inbox.put(str(submission.path))
-    processes = [context.Process(target=_grading_process, args=(definition, inbox, outbox), daemon=True)
+    processes = [context.Process(target=_grading_process, args=(definition, truth, inbox, outbox), daemon=True)
                  for _ in range(jobs)]
     for process in processes:
         inbox.put(None)
@@ -148,8 +150,9 @@ def _already_graded(out_dir, submission):
     return stored if stored.get("submission_sha256") == submission.sha256 else None
 
 
-def grade_batch(root, out_dir, definition, jobs=None, progress=None):
-    """Grade every submission under ``root`` into ``out_dir``; returns the list of result dicts."""
+def grade_batch(root, out_dir, definition, jobs=None, progress=None, truth=AUTO):
+    """Grade every submission under ``root`` into ``out_dir``; returns the list of result dicts.
+    ``truth``: where expected values come from (suite/truth.py)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     unpack_dir = tempfile.mkdtemp(prefix="cnngrade-unpack-")
@@ -171,7 +174,7 @@ def grade_batch(root, out_dir, definition, jobs=None, progress=None):
 
         if pending:
             jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-            _run_parallel(pending, definition, jobs, record)
+            _run_parallel(pending, definition, jobs, record, truth)
         for submission in pending:
             if submission.student_id not in results:
                 record(submission, _lost_report(str(submission.path), definition))

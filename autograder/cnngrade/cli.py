@@ -4,6 +4,7 @@
     cnn-grade SUBMISSIONS_DIR --out DIR      grade a whole class in parallel (resumable)
     cnn-grade template [--check]            regenerate (or check) the student template
     cnn-grade build-otter OUT_DIR            the otter-grader / Gradescope autograder.zip
+    cnn-grade record-truth PATH              the hidden suite's expected values, recorded with PyTorch
     cnn-grade build-student OUT_DIR          what is handed out to students
 """
 
@@ -18,8 +19,9 @@ from .build import otter as otter_build
 from .build import otter_layout, student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
 from .sandbox import isolation, session
+from .suite import truth
 
-COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout")
+COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout", "record-truth")
 
 
 def _refuse(flags, why):
@@ -42,7 +44,7 @@ def _grade(args, definition):
     if refused is not None:
         return refused
     log = sys.stderr if args.verbose else None
-    report = grading.grade(submission, definition, log=log)
+    report = grading.grade(submission, definition, log=log, truth=args.truth)
     print(table.render(report))
     _warn_if_not_isolated()
     if args.json:
@@ -65,7 +67,8 @@ def _grade_batch(args, definition):
     if refused is not None:
         return refused
     out_dir = Path(args.out or "results")
-    results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress())
+    results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress(),
+                                truth=args.truth)
     print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
           f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
     _warn_if_not_isolated()
@@ -105,9 +108,21 @@ def _build_otter(args, definition):
     return 0
 
 
+def _record_truth(args, definition):
+    from .build import recorded_truth
+
+    try:
+        table = recorded_truth.record(definition, args.path)
+    except recorded_truth.ReferenceMismatch as error:
+        print(f"cnn-grade record-truth: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.path}: {len(table)} expected values ({', '.join(f'{k} {v}' for k, v in table.recorded_with.items())})")
+    return 0
+
+
 def _build_student(args, definition):
     files = student_bundle.build(definition, args.out_dir)
-    print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check cnn_layers.py -t tests)")
+    print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check {definition.submission_file} -t tests)")
     return 0
 
 
@@ -128,8 +143,8 @@ def _otter_layout(args, definition):
 def build_parser():
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--assignment", default=assignment_module.DEFAULT_ASSIGNMENT,
-                        help="assignment id (a folder of assignments/) or path of its assignment.toml")
+    parser.add_argument("--assignment", help="assignment id (a folder of assignments/), its folder or its "
+                                             "assignment.toml (default: the only one in assignments/)")
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="grade one submission")
     grade.add_argument("submission", help="the student's .py/.ipynb file, or a folder of submissions")
@@ -143,6 +158,9 @@ def build_parser():
                                                     "(default: results)")
     grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the hidden suite's pytest log")
+    grade.add_argument("--truth", default=truth.AUTO, metavar="auto|live|TABLE",
+                       help="expected values: auto (a cache of what PyTorch computed, PyTorch for the rest; "
+                            "default), live (PyTorch only), or a table of cnn-grade record-truth (nothing else)")
     grade.set_defaults(run=_grade)
     make_template = commands.add_parser("template", help="generate the student template from the solution")
     make_template.add_argument("--check", action="store_true", help="fail if the committed template is stale")
@@ -155,6 +173,9 @@ def build_parser():
     make_layout.add_argument("class_dir", metavar="CLASS", help="submissions in any layout the batch reads")
     make_layout.add_argument("out_dir", metavar="OUT", help="empty folder that receives py/<id>.py and ipynb/<id>.ipynb")
     make_layout.set_defaults(run=_otter_layout)
+    record = commands.add_parser("record-truth", help="record the hidden suite's expected values with PyTorch")
+    record.add_argument("path", metavar="PATH", help="the table file to write")
+    record.set_defaults(run=_record_truth)
     build_student = commands.add_parser("build-student", help="build the bundle handed to students")
     build_student.add_argument("out_dir", metavar="OUT_DIR", help="folder that receives the student bundle")
     build_student.set_defaults(run=_build_student)

@@ -57,9 +57,11 @@ def describe_exception(error, submission_path):
 
 
 def import_submission(path):
-    spec = importlib.util.spec_from_file_location("cnn_layers", path)
+    """Import the submission under its file's name (cnn_layers), as the student's own tests do."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules["cnn_layers"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 

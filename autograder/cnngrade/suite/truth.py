@@ -265,13 +265,16 @@ def _cached_table(path, truth_fingerprint):
 
 
 class TruthSource:
-    """How a grading run gets expected values: ``live``, ``auto`` (cache + live) or a table's path
-    (recorded only: what it lacks is a grader error)."""
+    """How a grading run gets expected values: ``live``, ``auto`` (cache + live), a table's path
+    (recorded only: what it lacks is a grader error), or a ``Truth`` of the caller's."""
 
     def __init__(self, assignment, source=AUTO):
         self.source = source
         module_fingerprint = fingerprint(assignment.truth)
         self.cache = cache_path(assignment, module_fingerprint) if source == AUTO else None
+        if isinstance(source, Truth):
+            self.truth = source
+            return
         if source == LIVE:
             table, live = None, True
         elif source == AUTO:
