@@ -8,7 +8,7 @@ import sys
 import zipfile
 
 from cnngrade import batch
-from cnngrade.reports import csv_report
+from cnngrade.reports import grades_csv
 from conftest import load_fixtures
 
 CLI = [sys.executable, "-m", "cnngrade.cli"]
@@ -60,7 +60,7 @@ def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(defi
     assert first.returncode == 0, first.stderr
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    assert list(rows[0]) == csv_report.columns(definition)
+    assert list(rows[0]) == grades_csv.columns(definition)
     by_id = {row["student_id"]: row for row in rows}
     assert set(by_id) == {path.stem for path in definition.examples.glob("*.py")}
     assert float(by_id["loops_student"]["total_points_earned"]) == 100

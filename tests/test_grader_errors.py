@@ -9,7 +9,7 @@ from cnngrade import grading
 from cnngrade.suite.plugin import GradingConfigError
 
 
-def _suite(tmp_path, definition, body_for, points_for=lambda question: question.points):
+def write_suite(tmp_path, definition, body_for, points_for=lambda question: question.points):
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "pytest.ini").write_text("[pytest]\n")
@@ -23,7 +23,7 @@ def _suite(tmp_path, definition, body_for, points_for=lambda question: question.
 
 
 def test_a_crashing_hidden_test_awards_nothing_and_is_reported(tmp_path, definition):
-    broken = _suite(tmp_path, definition, lambda q: "1 / 0" if q.id == "lenet5" else "submission.linear_param_count(1, 1)")
+    broken = write_suite(tmp_path, definition, lambda q: "1 / 0" if q.id == "lenet5" else "submission.linear_param_count(1, 1)")
     report = grading.grade(definition.solution, broken)
     scores = {question.id: question.score for question in report.questions}
     assert scores["lenet5"] == 0 and scores["param_count"] == 10
@@ -34,7 +34,7 @@ def test_a_crashing_hidden_test_awards_nothing_and_is_reported(tmp_path, definit
 
 
 def test_points_that_do_not_add_up_refuse_to_grade(tmp_path, definition):
-    wrong = _suite(tmp_path, definition, lambda q: "pass", points_for=lambda q: q.points - 1)
+    wrong = write_suite(tmp_path, definition, lambda q: "pass", points_for=lambda q: q.points - 1)
     with pytest.raises(GradingConfigError, match="do not add up"):
         grading.grade(definition.solution, wrong)
 
@@ -45,7 +45,7 @@ SIDE_PROPERTY_ONLY = ("import numpy as np\n    from cnngrade.suite.checks import
 
 
 def test_a_side_property_without_its_value_is_a_grader_error(tmp_path, definition):
-    suite = _suite(tmp_path, definition,
+    suite = write_suite(tmp_path, definition,
                    lambda q: SIDE_PROPERTY_ONLY if q.id == "filters" else "submission.linear_param_count(1, 1)")
     report = grading.grade(definition.solution, suite)
     filters = next(test for test in report.tests if test.question == "filters")
@@ -54,7 +54,7 @@ def test_a_side_property_without_its_value_is_a_grader_error(tmp_path, definitio
 
 
 def test_requires_must_name_a_collected_test(tmp_path, definition):
-    suite = _suite(tmp_path, definition, lambda q: "pass")
+    suite = write_suite(tmp_path, definition, lambda q: "pass")
     test_file = suite.hidden_tests / "test_filters.py"
     test_file.write_text(test_file.read_text().replace("@graded(points=5)",
                                                        "@graded(points=5, requires='test_nowhere[basic]')"))
