@@ -157,6 +157,7 @@ def _already_graded(out_dir, submission):
 def grade_batch(root, out_dir, assignment, jobs=None, progress=None, truth=AUTO):
     """Grade every submission under ``root`` into ``out_dir``; returns student id -> GradeReport.
     ``truth``: where expected values come from (suite/truth.py)."""
+    grading.check_suite(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     unpack_dir = tempfile.mkdtemp(prefix="cnngrade-unpack-")

@@ -21,6 +21,7 @@ from .reports import feedback, junit, results_json, terminal_table
 from .reports.formatting import points
 from .sandbox import isolation, session
 from .suite import truth
+from .suite.plugin import GradingConfigError
 
 COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout", "record-truth")
 
@@ -205,7 +206,11 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     assignment = assignment_module.load(args.assignment)
     session.close_sessions_on_sigterm()
-    return args.run(args, assignment)
+    try:
+        return args.run(args, assignment)
+    except GradingConfigError as error:
+        print(f"cnn-grade: the hidden suite of {assignment.id} cannot grade: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from .report import GradeReport, QuestionScore
 from .sandbox import isolation
 from .sandbox.session import SubmissionSession
 from .suite.diagnosis import NO_KNOWN_BUGS
-from .suite.plugin import GradingPlugin
-from .suite.truth import AUTO, TruthSource, import_file
+from .suite.plugin import GradingConfigError, GradingPlugin
+from .suite.truth import AUTO, LIVE, TruthSource, import_file
 
 
 @functools.lru_cache(maxsize=None)
@@ -135,8 +135,14 @@ def grade_stream(submission_paths, assignment, on_report, log=None, truth=AUTO):
     if plugin.config_error is not None:
         raise plugin.config_error
     if not plugin.collected:
-        raise RuntimeError("the hidden suite could not be collected (no tests):\n"
-                           + "\n".join(plugin.collection_errors))
+        raise GradingConfigError("the hidden suite could not be collected (no tests):\n"
+                                 + "\n".join(plugin.collection_errors))
+
+
+def check_suite(assignment):
+    """Collect the hidden suite without grading anything: raises GradingConfigError where grading
+    would refuse to start (a batch checks this before it starts its grading processes)."""
+    grade_stream([], assignment, on_report=None, truth=LIVE)  # live: imported only when called, so never
 
 
 def grade(submission_path, assignment, log=None, truth=AUTO):

@@ -18,7 +18,7 @@ class TestOutcome:
     question: str
     points: float
     visibility: str
-    status: str = "passed"  # passed | failed | error
+    status: str = "pending"  # pending (collected, not run: earns nothing) | passed | failed | error
     message: str = ""
     summary: str = ""  # one line for tables
     fault: str = ""  # the SubmissionFault kind when the submission's call failed

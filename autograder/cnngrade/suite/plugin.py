@@ -27,6 +27,7 @@ from ..sandbox.session import SubmissionError
 from . import side_properties
 from .checks import Mismatch
 
+INTERNAL_ERROR = "채점기 내부 오류입니다. 조교에게 알려 주세요. / internal grader error; please tell your TA."
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 # Faults after which calling the same function again in the same test only wastes time.
 STICKY_FAULTS = ("timeout", "crashed", "budget", "import_error")
@@ -133,10 +134,20 @@ class GradingPlugin:
                 # nextitem=None after the last test tears every fixture down: submissions share nothing.
                 nextitem = self._items[index + 1] if index + 1 < len(self._items) else None
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            self._refuse_tests_that_did_not_run()
             _apply_requirements(self._outcomes)
             return SubmissionOutcomes(list(self._outcomes.values()), self._grader_errors)
         finally:
             self.proxy = self._outcomes = self._grader_errors = None
+
+    def _refuse_tests_that_did_not_run(self):
+        """A test that was skipped or never reached its call earns nothing: points come only from a
+        test that ran and passed."""
+        for record in self._outcomes.values():
+            if record.status == "pending":
+                record.status = "error"
+                record.message = record.summary = record.detail = INTERNAL_ERROR
+                self._grader_errors.append(f"{record.nodeid}: did not run (skipped?); it awards nothing")
 
     # -- fixtures --------------------------------------------------------------------
     @pytest.fixture
@@ -226,8 +237,7 @@ class GradingPlugin:
         if not unbacked or record.requires:
             return
         record.status = "error"
-        record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
-                                                           "internal grader error; please tell your TA.")
+        record.message = record.summary = record.detail = INTERNAL_ERROR
         self._grader_errors.append(
             f"{item.nodeid}: checks a side property of {', '.join(unbacked)} without checking its values; "
             f"check them in the same test or name a value test with @graded(requires=...)")
@@ -238,9 +248,11 @@ class GradingPlugin:
         report = outcome.get_result()
         record = self._outcomes[item.nodeid]
         record.duration += report.duration
-        if report.when == "call" and report.passed and record.status == "passed":
+        if report.when == "call" and report.passed and record.status == "pending":
             self._check_side_properties(item, record)
-        if not report.failed or record.status != "passed":
+            if record.status == "pending":
+                record.status = "passed"
+        if not report.failed or record.status not in ("pending", "passed"):
             return
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, SubmissionError):
@@ -256,8 +268,7 @@ class GradingPlugin:
                 record.diagnosis, record.bug_hint = bug.id, bug.hint
         else:
             record.status = "error"
-            record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
-                                                               "internal grader error; please tell your TA.")
+            record.message = record.summary = record.detail = INTERNAL_ERROR
             details = "".join(traceback.format_exception(error)) if error is not None else report.longreprtext
             self._grader_errors.append(f"{item.nodeid} ({call.when}):\n{details}")
 
