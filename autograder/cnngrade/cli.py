@@ -13,15 +13,10 @@ import sys
 from pathlib import Path
 
 from . import assignment as assignment_module
-from . import batch, grading
-from .progress import Progress
-from .build import otter as otter_build
-from .build import otter_layout, student_bundle, template
-from .reports import feedback, junit, results_json, terminal_table
-from .reports.formatting import points
-from .sandbox import isolation, session
-from .suite import truth
-from .suite.plugin import GradingConfigError
+from .sandbox import isolation
+
+# Each command imports what it needs when it runs: a student's one-file grading should not wait for
+# the builders, the batch or the report formats it does not use (see cold start in README).
 
 COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout", "record-truth")
 
@@ -36,6 +31,10 @@ def _refuse(flags, why):
 
 
 def _grade(args, assignment):
+    from . import grading
+    from .reports import feedback, junit, results_json, terminal_table
+    from .reports.formatting import points
+
     submission = Path(args.submission)
     if submission.is_dir():
         return _grade_batch(args, assignment)
@@ -65,6 +64,10 @@ def _grade(args, assignment):
 
 
 def _grade_batch(args, assignment):
+    from . import batch
+    from .progress import Progress
+    from .reports.formatting import points
+
     refused = _refuse((("--json", args.json), ("--junit", args.junit)),
                       "grade one file; a class gets students/<id>/results.json and grades.csv under --out")
     if refused is not None:
@@ -99,6 +102,8 @@ def _warn_if_not_isolated():
 
 
 def _template(args, assignment):
+    from .build import template
+
     if args.check:
         if template.is_stale(assignment):
             print(f"{assignment.template} is stale: run `cnn-grade template`", file=sys.stderr)
@@ -111,6 +116,8 @@ def _template(args, assignment):
 
 
 def _build_otter(args, assignment):
+    from .build import otter as otter_build
+
     path = otter_build.build(assignment, args.out_dir)
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
@@ -130,12 +137,16 @@ def _record_truth(args, assignment):
 
 
 def _build_student(args, assignment):
+    from .build import student_bundle
+
     files = student_bundle.build(assignment, args.out_dir)
     print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check {assignment.submission_file} -t tests)")
     return 0
 
 
 def _otter_layout(args, assignment):
+    from .build import otter_layout
+
     try:
         written, problems = otter_layout.layout(args.class_dir, args.out_dir, assignment.submission_file)
     except (ValueError, OSError) as error:
@@ -167,7 +178,7 @@ def build_parser():
                                                     "(default: results)")
     grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the hidden suite's pytest log")
-    grade.add_argument("--truth", default=truth.AUTO, metavar="auto|live|TABLE",
+    grade.add_argument("--truth", default="auto", metavar="auto|live|TABLE",
                        help="expected values: auto (a cache of what PyTorch computed, PyTorch for the rest; "
                             "default), live (PyTorch only), or a table of cnn-grade record-truth (nothing else)")
     grade.set_defaults(run=_grade)
@@ -204,6 +215,11 @@ def _with_default_command(argv):
 def main(argv=None):
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
+    if args.command == "grade":
+        isolation.start_probe()  # runs while the grader imports pytest and numpy
+    from .sandbox import session
+    from .suite.plugin import GradingConfigError
+
     assignment = assignment_module.load(args.assignment)
     session.close_sessions_on_sigterm()
     try:

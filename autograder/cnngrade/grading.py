@@ -79,11 +79,19 @@ def build_report(submission_path, assignment, outcomes, collection_errors, facts
     )
 
 
-def _grade_each(submission_paths, assignment, on_report, plugin):
-    """Called by the plugin once pytest has collected the suite: grade the submissions in turn."""
+def _sessions(first_path, first, submission_paths, assignment):
+    """(path, session) for each submission; ``first`` is the first one's, already started."""
+    if first is not None:
+        yield first_path, first
     for path in submission_paths:
+        yield path, SubmissionSession(path, assignment)
+
+
+def _grade_each(sessions, assignment, on_report, plugin):
+    """Called by the plugin once pytest has collected the suite: grade the submissions in turn."""
+    for path, session in sessions:
         started = time.monotonic()
-        with SubmissionSession(path, assignment) as session:
+        with session:
             outcomes = plugin.grade(session)
         facts = session_facts(path, assignment, session)
         on_report(build_report(path, assignment, outcomes, plugin.collection_errors, facts,
@@ -122,13 +130,24 @@ def grade_stream(submission_paths, assignment, on_report, log=None, truth=AUTO):
     ``on_report(report)`` receives each GradeReport as soon as it is ready. ``truth``: where the
     expected values come from (suite/truth.py: "auto", "live", a recorded table's path, a Truth)."""
     truth_source = TruthSource(assignment, truth)
+    submission_paths = iter(submission_paths)
+    first_path = next(submission_paths, None)
+    # The first worker imports the submission while pytest collects the suite (the cold start).
+    first = SubmissionSession(first_path, assignment) if first_path is not None else None
+    if first is not None:
+        first.prestart()
     plugin = GradingPlugin(assignment, load_reference(str(assignment.solution)), truth_source.truth,
                            load_known_bugs(assignment),
-                           functools.partial(_grade_each, submission_paths, assignment, on_report))
+                           functools.partial(_grade_each, _sessions(first_path, first, submission_paths, assignment),
+                                             assignment, on_report))
     pytest_output = io.StringIO()
-    with contextlib.redirect_stdout(pytest_output), contextlib.redirect_stderr(pytest_output), \
-            _suite_modules_forgotten(assignment.hidden_tests):
-        pytest.main(pytest_arguments(assignment), plugins=[plugin])
+    try:
+        with contextlib.redirect_stdout(pytest_output), contextlib.redirect_stderr(pytest_output), \
+                _suite_modules_forgotten(assignment.hidden_tests):
+            pytest.main(pytest_arguments(assignment), plugins=[plugin])
+    finally:
+        if first is not None:
+            first.close()  # graded and closed already, unless the suite refused to start
     truth_source.finish()
     if log is not None:
         log.write(pytest_output.getvalue())

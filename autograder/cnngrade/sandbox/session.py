@@ -147,6 +147,7 @@ class SubmissionSession:
         self._readers = []
         self._cleaner = None
         self._timed_out = set()
+        self._hello_pending = False  # started by prestart(), its import not yet waited for
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self):
@@ -158,6 +159,18 @@ class SubmissionSession:
     def close(self):
         self._stop_worker()
         _OPEN_SESSIONS.discard(self)
+
+    def prestart(self):
+        """Start the worker now and return: it imports numpy and the submission while the grader
+        collects the hidden suite. A worker that cannot start is left to the first call, which
+        reports it where it belongs."""
+        if self._process is not None or self.import_fault is not None:
+            return
+        try:
+            self._start_worker()
+        except Exception:
+            return
+        self._hello_pending = True
 
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
@@ -319,10 +332,12 @@ class SubmissionSession:
         """Start a worker and import the submission; returns a fault or None."""
         if self.import_fault is not None:
             return self.import_fault
-        if self._process is not None and self._process.poll() is None:
-            return None
-        self._stop_worker()
-        self._start_worker()
+        if not self._hello_pending:
+            if self._process is not None and self._process.poll() is None:
+                return None
+            self._stop_worker()
+            self._start_worker()
+        self._hello_pending = False
         try:
             hello = self._receive(min(self.limits.import_seconds, self._budget_left()))
         except TimeoutError:
