@@ -11,6 +11,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from cnngrade import batch
 from cnngrade.reports import csv_report
 from conftest import load_fixtures
@@ -119,6 +121,7 @@ def _run_watching(command, worker_root, tmp_path, timeout):
     return process.returncode, (tmp_path / "stderr").read_text(), seen
 
 
+@pytest.mark.slow
 def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_text):
     """Hangs, exits, crashes and floods in a class folder cost only their own points."""
     chosen = {"hang_at_import_sleep", "os_exit_in_function", "print_50mb", "spawn_children", "syntax_error"}
