@@ -60,31 +60,41 @@ def _stream(definition, temp_root, inbox, outbox):
         outbox.put(("done", None, None))
 
 
-def grade_in_streams(paths, definition, streams, temp_parent):
-    """{path: Graded} for every path; a path whose stream died is missing from the answer."""
-    context = multiprocessing.get_context("spawn")
-    inbox, outbox = context.Queue(), context.Queue()
-    for path in paths:
-        inbox.put(str(path))
-    processes = []
-    for index in range(streams):
-        inbox.put(None)
-        root = tempfile.mkdtemp(prefix=f"stream{index}-", dir=temp_parent)
-        os.chmod(root, 0o755)  # a worker with a uid of its own must reach its folder
-        processes.append(context.Process(target=_stream, args=(definition, root, inbox, outbox), daemon=True))
-    for process in processes:
-        process.start()
-    graded, done = {}, 0
-    while done < streams:
-        try:
-            kind, path, payload = outbox.get(timeout=5)
-        except queue.Empty:
-            if not any(process.is_alive() for process in processes):
-                break
-            continue
-        if kind == "graded":
-            graded[path] = payload
-        done += kind == "done"
-    for process in processes:
-        process.join(timeout=30)
-    return graded
+class Streams:
+    """Grading streams started at once over ``paths``; ``results()`` waits for them: {path: Graded}.
+    A path whose stream died is missing from the answer."""
+
+    def __init__(self, paths, definition, streams, temp_parent):
+        context = multiprocessing.get_context("spawn")
+        self._inbox, self._outbox = context.Queue(), context.Queue()
+        for path in paths:
+            self._inbox.put(str(path))
+        self._processes = []
+        for index in range(streams):
+            self._inbox.put(None)
+            root = tempfile.mkdtemp(prefix=f"stream{index}-", dir=temp_parent)
+            os.chmod(root, 0o755)  # a worker with a uid of its own must reach its folder
+            self._processes.append(context.Process(target=_stream, args=(definition, root, self._inbox, self._outbox),
+                                                   daemon=True))
+        for process in self._processes:
+            process.start()
+        self._graded = None
+
+    def results(self):
+        if self._graded is not None:
+            return self._graded
+        graded, done = {}, 0
+        while done < len(self._processes):
+            try:
+                kind, path, payload = self._outbox.get(timeout=5)
+            except queue.Empty:
+                if not any(process.is_alive() for process in self._processes):
+                    break
+                continue
+            if kind == "graded":
+                graded[path] = payload
+            done += kind == "done"
+        for process in self._processes:
+            process.join(timeout=30)
+        self._graded = graded
+        return graded

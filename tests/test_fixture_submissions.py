@@ -13,7 +13,7 @@ from cnngrade import assignment as assignment_module
 from cnngrade import grading
 from cnngrade.sandbox import isolation
 from conftest import load_fixtures
-from fixture_streams import grade_in_streams, taken_now
+from fixture_streams import Streams, taken_now
 
 DEFINITION = assignment_module.load()
 FIXTURES = [pytest.param(fixture, id=f"{kind}/{fixture.id}")
@@ -52,17 +52,36 @@ def _write(folder, fixture, solution_text):
     return path
 
 
+_STARTED = {}  # the corpus, started by start_corpus() as soon as the session's selection is known
+
+
+def _selected(items):
+    return [item.callspec.params["fixture"] for item in items
+            if item.module.__name__ == __name__ and "fixture" in getattr(getattr(item, "callspec", None), "params", ())]
+
+
+def start_corpus(items):
+    """Start grading the selected fixtures that need no grading of their own in STREAMS long-lived
+    grading streams (instead of one pytest session per fixture), in the background: conftest calls
+    this when collection ends, so the corpus is graded beside the rest of the session."""
+    folder = Path(tempfile.mkdtemp(prefix="cnngrade-test-corpus-"))
+    os.chmod(folder, 0o755)
+    solution_text = DEFINITION.solution.read_text(encoding="utf-8")
+    ids = {str(_write(folder / "submissions", fixture, solution_text)): fixture.id
+           for fixture in _selected(items) if not _needs_own_grading(fixture)}
+    _STARTED["corpus"] = (folder, ids, Streams(list(ids), DEFINITION, STREAMS, folder))
+
+
 @pytest.fixture(scope="module")
-def streamed(request, solution_text, worker_temp_root, tmp_path_factory):
-    """{fixture id: Graded} for the selected fixtures that need no grading of their own, graded
-    in STREAMS long-lived grading streams instead of one pytest session per fixture."""
-    selected = [item.callspec.params["fixture"] for item in request.session.items
-                if item.module is request.module and "fixture" in getattr(getattr(item, "callspec", None), "params", ())]
-    folder = tmp_path_factory.mktemp("streamed")
-    ids = {str(_write(folder, fixture, solution_text)): fixture.id
-           for fixture in selected if not _needs_own_grading(fixture)}
-    graded = grade_in_streams(list(ids), DEFINITION, STREAMS, worker_temp_root)
-    return {ids[path]: result for path, result in graded.items()}
+def streamed(request):
+    """{fixture id: Graded} of the corpus started by start_corpus (now, if nothing started it)."""
+    if "corpus" not in _STARTED:
+        start_corpus(request.session.items)
+    folder, ids, streams = _STARTED.pop("corpus")
+    try:
+        yield {ids[path]: result for path, result in streams.results().items()}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _grade_alone(fixture, solution_text, worker_temp_root, tmp_path):
