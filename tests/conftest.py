@@ -78,6 +78,15 @@ def load_fixtures(kind, definition):
     return fixtures
 
 
+def pytest_configure(config):
+    """The truth cache of this test session (suite/truth.py) is its own, shared by the processes it
+    starts, never the developer's ~/.cache: a test sees the same cold cache on every machine."""
+    if "CNNGRADE_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["CNNGRADE_CACHE_DIR"] = tempfile.mkdtemp(prefix="cnngrade-test-cache-")
+
+
 def pytest_collection_finish(session):
     """The fixture corpus is graded in the background from here on, beside the other tests
     (test_fixture_submissions collects the reports when its tests run)."""
