@@ -24,7 +24,7 @@ import pytest
 
 import container_harness as harness
 from cnngrade import assignment as assignment_module
-from cnngrade.build import otter as otter_build
+from cnngrade.build.otter import archive, local_run
 from cnngrade.build import otter_layout
 from conftest import FIXTURES_DIR, load_fixtures
 
@@ -71,7 +71,7 @@ def docker():
 
 @pytest.fixture(scope="module")
 def otter_zip(tmp_path_factory, definition):
-    return otter_build.build(definition, tmp_path_factory.mktemp("container-zip"))
+    return archive.build(definition, tmp_path_factory.mktemp("container-zip"))
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_no_pickle_from_a_container_ran_code_here(final_grades):
 def test_run_autograder_scores_like_cnn_grade_and_leaves_nothing_behind(gradescope, engine, student_id):
     results, log, alive, grading_files = gradescope[student_id]
     assert results is not None, log[-4000:]
-    scores = {name: score for name, (score, _) in otter_build.question_scores(results).items()}
+    scores = {name: score for name, (score, _) in local_run.question_scores(results).items()}
     assert_close(scores, engine_scores(engine[student_id]), student_id)
     assert "forged" not in json.dumps(results)
     assert alive == [], "processes alive after run_autograder ended"

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import assignment as assignment_module
 from . import batch, grading
 from .progress import Progress
-from .build import otter as otter_build
+from .build.otter import archive as otter_archive
 from .build import otter_layout, student_bundle, template
 from .reports import junit, markdown_summary, results_json, table
 from .sandbox import isolation, session
@@ -100,7 +100,7 @@ def _template(args, definition):
 
 
 def _build_otter(args, definition):
-    path = otter_build.build(definition, args.out_dir)
+    path = otter_archive.build(definition, args.out_dir)
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
 
