@@ -6,6 +6,7 @@ and the per-question scores are compared; no expected score is written down here
 through a small thread pool, started for the selected tests only, so they overlap on two cores.
 """
 
+import ast
 import json
 import math
 import os
@@ -277,6 +278,10 @@ def test_test_cases_mirror_the_hidden_suite(otter_zip, definition, tmp_path):
                     if t["question"] == question.id]
         assert [(c.name, c.points, c.hidden) for c in test_file.test_cases] == expected
         assert test_file.possible == question.points
+        # the cases and the loader of the shipped runtime, no code of the runtime pasted in
+        source = ast.parse((tmp_path / "tests" / f"{question.id}.py").read_text(encoding="utf-8"))
+        functions = [node.name for node in source.body if isinstance(node, ast.FunctionDef)]
+        assert functions == ["_runtime"] + [f"case_{index:03d}" for index in range(1, len(expected) + 1)]
     assert sum(t["points"] for t in collected) == definition.total_points
     assert any(not t["hidden"] for t in collected) and any(t["hidden"] for t in collected)
 

@@ -13,7 +13,6 @@ template's 0.
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
