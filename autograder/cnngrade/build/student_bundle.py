@@ -9,8 +9,9 @@
                                   ``otter check cnn_layers.py -t tests``
     OUT_DIR/tests/_runtime/       what they run (:mod:`cnngrade.build.student_runtime`)
 
-Nothing comes from autograder/ or solutions/: no hidden test, no reference code, no expected value
-beyond what the public tests already show.
+Nothing else comes from autograder/ or solutions/ (only the runtime of the public checks,
+``student_runtime.py``): no hidden test, no reference code, no expected value beyond what the public
+tests already show.
 """
 
 import ast
