@@ -3,8 +3,9 @@ made locally, and a grading image laid out like otter 7's, built from the zip's 
 
 Why it is built this way (facts of machines like CI's, see README "otter-grader and Gradescope"):
 Docker Hub and GitHub are unreachable, so the base image comes from ``debootstrap bookworm`` and
-``docker import``, and the environment comes from the package registry instead of Miniforge's
-installer. ``docker buildx`` is not packaged in Debian, so the image is built with the classic
+``docker import``. The zip's own ``setup.sh`` runs where otter's Dockerfile runs it (before
+``otter_config.json`` is added), with apt from Debian; only its download of Miniforge gets a stand-in,
+whose ``mamba env create`` makes the ``environment.yml`` environment as a venv, by pip from the registry. ``docker buildx`` is not packaged in Debian, so the image is built with the classic
 builder, and the real ``otter grade`` runs with only ``otter.grade.containers.build_image`` replaced
 (:func:`otter_grade`). Everything is cached under ``CACHE`` (the rootfs, the daemon's images and its
 build cache), so a second run builds nothing but the layers of the zip's changed files.
@@ -29,8 +30,6 @@ GRADING_IMAGE = "cnngrade-otter-grade"
 # What the image needs beyond debootstrap's minimal base: a python3 for the environment (bookworm's
 # is 3.11, like the zip's environment.yml) and the CA bundle. Changing the list rebuilds the rootfs.
 DEBIAN_PACKAGES = ("python3", "python3-venv", "ca-certificates")
-ENV_PREFIX = "/root/miniforge3/envs/otter-env"  # where otter's setup.sh puts the environment
-OTTER_REQUIREMENT = "otter-grader[grading,plugins]==7.0.0"  # what the zip's environment.yml installs
 CA_BUNDLE = Path(os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt")
 START_SECONDS = 90
 
@@ -154,34 +153,118 @@ def ensure_base_image(docker):
 # Otter 7's Dockerfile (site-packages/otter/grade/Dockerfile), step for step, except where marked.
 DOCKERFILE = """\
 FROM {base}
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update && \\
+    apt-get install -y curl unzip dos2unix wget && \\
+    apt-get clean && \\
+    rm -rf /var/lib/apt/lists/* /var/tmp/*
 RUN mkdir -p /autograder/source && mkdir -p /autograder/submission && mkdir -p /autograder/results
 ADD run_autograder /autograder/run_autograder
 ADD setup.sh environment.yml requirements.* /autograder/source/
-# otter: `apt-get install curl unzip dos2unix wget`, dos2unix, then setup.sh (Miniforge from GitHub).
-# here: the same environment prefix, made by pip from the registry (install-env.sh)
+# here: GitHub and conda-forge are unreachable, so the Miniforge that setup.sh downloads is a stand-in
+# (cnngrade-image/, see STANDIN_*); the rest of setup.sh runs as it is, before otter_config.json exists
 COPY cnngrade-image /tmp/cnngrade-image
-RUN chmod +x /autograder/run_autograder && bash /tmp/cnngrade-image/install-env.sh && rm -rf /tmp/cnngrade-image /tmp/* /var/tmp/*
+RUN dos2unix /autograder/run_autograder /autograder/source/setup.sh && \\
+    chmod +x /autograder/run_autograder && \\
+    install -m 755 /tmp/cnngrade-image/wget /usr/local/bin/wget && \\
+    apt-get update && bash /autograder/source/setup.sh && \\
+    rm /usr/local/bin/wget && \\
+    apt-get clean && \\
+    rm -rf /var/lib/apt/lists/* /tmp/* /var/tmp/*
 RUN touch /autograder/submission_metadata.json
 ADD otter_config.json run_otter.py /autograder/source/
 ADD files* /autograder/source/files/
 ADD tests /autograder/source/tests/
 """
 
-INSTALL_ENV = """\
-set -eu
-export PIP_CERT=/tmp/cnngrade-image/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180
-python3 -m venv {prefix}
-{prefix}/bin/pip install --no-cache-dir /tmp/cnngrade-image/{torch_wheel}
-{prefix}/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt '{otter}'
-# The zip's run_autograder runs `eval "$(mamba shell hook --shell bash)"; mamba activate otter-env`:
-# this `mamba` answers exactly that, with the venv's activate script.
-mkdir -p /root/miniforge3/bin
-cat > /root/miniforge3/bin/mamba <<'EOF'
+# On PATH before /usr/bin while setup.sh runs: its download of Miniforge's installer gets the stand-in.
+STANDIN_WGET = """\
 #!/bin/sh
-echo 'mamba() {{ if [ "$1" = activate ]; then . /root/miniforge3/envs/"$2"/bin/activate; fi; }}'
-EOF
-chmod 755 /root/miniforge3/bin/mamba
+case "$*" in
+    *github.com/conda-forge/miniforge/*)
+        while [ $# -gt 0 ]; do
+            if [ "$1" = "-O" ]; then cp /tmp/cnngrade-image/miniforge-installer.sh "$2"; exit 0; fi
+            shift
+        done
+        echo "wget stand-in: a Miniforge download without -O" >&2
+        exit 1 ;;
+esac
+exec /usr/bin/wget "$@"
 """
+
+# What setup.sh runs as Miniforge's installer (`-b`): it puts the stand-in mamba in place.
+STANDIN_INSTALLER = """\
+#!/bin/sh
+set -eu
+[ "$*" = "-b" ] || { echo "Miniforge stand-in: expected -b, got: $*" >&2; exit 1; }
+mkdir -p /root/miniforge3/bin /root/miniforge3/envs
+install -m 755 /tmp/cnngrade-image/mamba /root/miniforge3/bin/mamba
+"""
+
+# The mamba commands that setup.sh and run_autograder use, and no other.
+STANDIN_MAMBA = """\
+#!/bin/sh
+set -eu
+case "$*" in
+    "env create -f "*) exec python3 /tmp/cnngrade-image/env_create.py "$4" ;;
+    "shell hook --shell bash")
+        echo 'mamba() { if [ "$1" = activate ]; then . /root/miniforge3/envs/"$2"/bin/activate; fi; }' ;;
+    "shell init --shell bash") ;;
+    *) echo "mamba stand-in: not supported: $*" >&2; exit 1 ;;
+esac
+"""
+
+# `mamba env create -f environment.yml`: the environment it names, as a venv of the image's python3,
+# with the conda packages besides python and pip and the pip section installed by pip from the
+# registry; when the pip section names torch, the CPU torch wheel of the build context first (else pip
+# would pull the CUDA build). The zip of `cnn-grade build-otter` names no torch.
+STANDIN_ENV_CREATE = r'''
+import glob
+import os
+import subprocess
+import sys
+
+
+def read(path):
+    """name, conda packages and pip packages of otter's environment.yml (yaml.dump of a small dict)."""
+    name, section, conda, pip, pip_indent = None, None, [], [], None
+    with open(path, encoding="utf-8") as stream:
+        for line in stream:
+            stripped, indent = line.strip(), len(line) - len(line.lstrip())
+            item = stripped[2:].strip("'\"") if stripped.startswith("- ") else None
+            if not stripped:
+                continue
+            if indent == 0 and stripped.endswith(":"):
+                section, pip_indent = stripped[:-1], None
+            elif indent == 0 and stripped.startswith("name:"):
+                name = stripped.split(":", 1)[1].strip()
+            elif section == "channels" and item:
+                continue  # conda's channels; pip uses the registry
+            elif section == "dependencies" and item == "pip:":
+                pip_indent = indent
+            elif section == "dependencies" and item and pip_indent is not None and indent > pip_indent:
+                pip.append(item)
+            elif section == "dependencies" and item:
+                conda.append(item)
+            else:
+                sys.exit(f"env_create stand-in: cannot read {line!r} of {path}")
+    return name, conda, pip
+
+
+name, conda, pip = read(sys.argv[1])
+wanted = [package for package in conda if package.startswith("python=")]
+if wanted != ["python=%d.%d" % sys.version_info[:2]]:
+    sys.exit(f"env_create stand-in: {sys.argv[1]} wants {wanted}, the image has {sys.version.split()[0]}")
+conda = [package for package in conda if package not in (wanted[0], "pip")]
+prefix = f"/root/miniforge3/envs/{name}"
+os.environ.update(PIP_CERT="/tmp/cnngrade-image/ca-certificates.crt", PIP_DISABLE_PIP_VERSION_CHECK="1",
+                  PIP_DEFAULT_TIMEOUT="180")
+subprocess.run([sys.executable, "-m", "venv", prefix], check=True)
+install = [f"{prefix}/bin/pip", "install", "--no-cache-dir"]
+if any(package.split("=")[0].split(">")[0].split("<")[0].strip() == "torch" for package in pip):
+    subprocess.run(install + glob.glob("/tmp/cnngrade-image/torch-*.whl"), check=True)
+subprocess.run(install + conda + pip, check=True)
+'''
 
 
 def torch_wheel():
@@ -209,11 +292,13 @@ def prepare_context(zip_path, context):
         (context / name).chmod(0o755)
     extra = context / "cnngrade-image"
     extra.mkdir()
-    wheel = torch_wheel()
-    shutil.copyfile(wheel, extra / wheel.name)
+    if "torch" in (context / "environment.yml").read_text(encoding="utf-8"):
+        wheel = torch_wheel()
+        shutil.copyfile(wheel, extra / wheel.name)
     shutil.copyfile(CA_BUNDLE, extra / "ca-certificates.crt")
-    (extra / "install-env.sh").write_text(INSTALL_ENV.format(prefix=ENV_PREFIX, torch_wheel=wheel.name,
-                                                             otter=OTTER_REQUIREMENT), encoding="utf-8")
+    for name, text in (("wget", STANDIN_WGET), ("miniforge-installer.sh", STANDIN_INSTALLER),
+                       ("mamba", STANDIN_MAMBA), ("env_create.py", STANDIN_ENV_CREATE)):
+        (extra / name).write_text(text, encoding="utf-8")
     (context / "Dockerfile").write_text(DOCKERFILE.format(base=BASE_IMAGE), encoding="utf-8")
 
 

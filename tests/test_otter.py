@@ -6,6 +6,7 @@ and the per-question scores are compared; no expected score is written down here
 through a small thread pool, started for the selected tests only, so they overlap on two cores.
 """
 
+import ast
 import json
 import math
 import os
@@ -17,9 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cnngrade import grading, notebook
-from cnngrade.build import otter as otter_build
+from cnngrade.build import shipped_runtime
+from cnngrade.build.otter import archive, collect, entry_points, local_run, runtime
+from cnngrade.build.otter.plugin import PLUGIN_NAME
+from cnngrade.suite.truth import TruthTable
+from cnngrade.suite.truth import fingerprint as truth_fingerprint
 from conftest import load_fixtures
 
 TIMEOUT = 900
@@ -109,7 +115,7 @@ def run_otter(zip_path, path, out_dir):
 
 
 def run_container(zip_path, path, out_dir):
-    results, completed, base = otter_build.run_like_container(zip_path, path, parent=out_dir, timeout=TIMEOUT)
+    results, completed, base = local_run.run_like_container(zip_path, path, parent=out_dir, timeout=TIMEOUT)
     assert results is not None, f"no results.json:\n{completed.stdout[-2000:]}\n{completed.stderr[-3000:]}"
     shutil.rmtree(base, ignore_errors=True)
     return results, completed
@@ -117,7 +123,7 @@ def run_container(zip_path, path, out_dir):
 
 @pytest.fixture(scope="session")
 def otter_zip(tmp_path_factory, definition):
-    return otter_build.build(definition, tmp_path_factory.mktemp("otter-build"))
+    return archive.build(definition, tmp_path_factory.mktemp("otter-build"))
 
 
 @pytest.fixture(scope="session")
@@ -168,7 +174,7 @@ def engine_scores(report):
 def assert_same_scores(otter_results, engine_report):
     """Per question (score, max_score) and the total agree up to float rounding. Compared pair by pair:
     pytest.approx refuses nested structures since pytest 9.2."""
-    otter_scores = otter_build.question_scores(otter_results)
+    otter_scores = local_run.question_scores(otter_results)
     expected = engine_scores(engine_report)
     assert otter_scores.keys() == expected.keys()
     differing = {question: (otter_scores[question], expected[question]) for question in expected
@@ -191,7 +197,11 @@ def test_zip_layout(otter_zip, definition):
         run_otter_py = archive.read("run_otter.py").decode()
         run_autograder = archive.read("run_autograder").decode()
         config = json.loads(archive.read("otter_config.json"))
-    assert {f"tests/{q.id}.py" for q in definition.questions} == {n for n in names if n.startswith("tests/")}
+    assert {f"tests/{q.id}.py" for q in definition.questions} == {n for n in names if n.startswith("tests/")
+                                                                  and n.count("/") == 1}
+    runtime_dir = f"tests/{shipped_runtime.FOLDER}"
+    assert {n for n in names if n.startswith("tests/") and n.count("/") > 1} == {
+        f"{runtime_dir}/{shipped_runtime.FILE_NAME}", f"{runtime_dir}/{runtime.RUNTIME_SPEC}"}
     assert {"otter_config.json", "requirements.txt", "environment.yml", "setup.sh", "run_autograder",
             "run_otter.py"} <= names
     files = [n for n in names if n.startswith("files/")]
@@ -205,10 +215,17 @@ def test_zip_layout(otter_zip, definition):
         assert f"files/cnngrade_bundle/{path.relative_to(definition.root).as_posix()}" in names
     packages = [line.split(">")[0].split("=")[0].strip() for line in requirements.splitlines()
                 if line.strip() and not line.startswith("#")]
-    assert packages == ["numpy", "torch", "pytest", "hypothesis"]
-    assert "torch>=2.2" in requirements.splitlines() and "cpu" in requirements.lower()
+    # no PyTorch in the image: the bundle carries the recorded truth, and the Hypothesis that drew its inputs
+    assert packages == ["numpy", "pytest", "hypothesis"] and "torch" not in environment
+    with zipfile.ZipFile(otter_zip) as archive:
+        table_bytes = archive.read(f"files/cnngrade_bundle/{runtime.TRUTH_TABLE}")
+    table_path = Path(otter_zip).parent / "table-from-zip.zip"
+    table_path.write_bytes(table_bytes)
+    table = TruthTable.load(table_path)
+    assert f"hypothesis=={table.recorded_with['hypothesis']}" in requirements.splitlines()
+    assert table.fingerprint == truth_fingerprint(definition.truth) and len(table) > 100
     assert "otter-grader[grading,plugins]==7.0.0" in environment and "python=3.11" in environment
-    assert "cnngrade.build.otter.EnginePlugin" in run_otter_py and "plugins" not in config
+    assert PLUGIN_NAME in run_otter_py and "plugins" not in config
     # bytecode off before the first import of run_otter.py
     assert run_otter_py.index("dont_write_bytecode = True") < run_otter_py.index("from otter")
     # run_autograder locks /autograder and opens /root before it starts otter
@@ -219,12 +236,50 @@ def test_zip_layout(otter_zip, definition):
     assert config["show_hidden"] is True
 
 
+# Installed by otter's own setup.sh for PDF export, or for R, whenever its otter_config.json guard says so.
+NOT_FOR_GRADING = ("texlive", "pandoc", "playwright", "chromium", "jq", "libgit2", "build-essential",
+                   "nb_conda_kernels")
+
+
+def commands(script):
+    """The lines of a shell script that are not comments."""
+    return [line.strip() for line in script.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_otters_own_setup_sh_installs_what_ours_leaves_out():
+    """What the next test looks for is there in otter's template: the check can fail."""
+    otter_setup = "\n".join(commands(entry_points.otter_template("python/setup.sh")))
+    assert [word for word in NOT_FOR_GRADING if word in otter_setup] == list(NOT_FOR_GRADING)
+    assert "otter_config.json" in otter_setup
+
+
+def test_setup_sh_installs_the_grading_environment_and_nothing_else(otter_zip):
+    with zipfile.ZipFile(otter_zip) as archive:
+        setup = archive.read("setup.sh").decode()
+        conda_environment = yaml.safe_load(archive.read("environment.yml"))
+        requirements = archive.read("requirements.txt").decode()
+        run_autograder = archive.read("run_autograder").decode()
+    lines = commands(setup)
+    assert [word for word in NOT_FOR_GRADING if word in "\n".join(lines)] == []
+    # whatever the order of the image build: nothing of the zip but environment.yml is read
+    assert not [line for line in lines if "/autograder/source/" in line and "environment.yml" not in line]
+    # the environment run_autograder activates is the one environment.yml creates ...
+    activated = [line.split()[-1] for line in commands(run_autograder) if line.startswith("mamba activate ")]
+    assert activated == [conda_environment["name"]]
+    assert "mamba env create -f /autograder/source/environment.yml" in lines
+    # ... with otter and every grading requirement
+    pip = next(entry["pip"] for entry in conda_environment["dependencies"] if isinstance(entry, dict))
+    assert commands(requirements) and set(commands(requirements)) <= set(pip)
+    assert "otter-grader[grading,plugins]==7.0.0" in pip
+    assert subprocess.run(["bash", "-n"], input=setup, text=True, capture_output=True).returncode == 0
+
+
 def test_test_cases_mirror_the_hidden_suite(otter_zip, definition, tmp_path):
     from otter.test_files.exception_test import ExceptionTestFile
 
     with zipfile.ZipFile(otter_zip) as archive:
         archive.extractall(tmp_path)
-    collected = otter_build.collect_hidden_tests(definition)
+    collected = collect.collect_hidden_tests(definition)
     for question in definition.questions:
         test_file = ExceptionTestFile.from_file(str(tmp_path / "tests" / f"{question.id}.py"))
         assert test_file.name == question.id
@@ -232,6 +287,10 @@ def test_test_cases_mirror_the_hidden_suite(otter_zip, definition, tmp_path):
                     if t["question"] == question.id]
         assert [(c.name, c.points, c.hidden) for c in test_file.test_cases] == expected
         assert test_file.possible == question.points
+        # the cases and the loader of the shipped runtime, no code of the runtime pasted in
+        source = ast.parse((tmp_path / "tests" / f"{question.id}.py").read_text(encoding="utf-8"))
+        functions = [node.name for node in source.body if isinstance(node, ast.FunctionDef)]
+        assert functions == ["_runtime"] + [f"case_{index:03d}" for index in range(1, len(expected) + 1)]
     assert sum(t["points"] for t in collected) == definition.total_points
     assert any(not t["hidden"] for t in collected) and any(t["hidden"] for t in collected)
 
@@ -239,7 +298,7 @@ def test_test_cases_mirror_the_hidden_suite(otter_zip, definition, tmp_path):
 @pytest.mark.slow
 def test_collection_matches_a_real_grading_run(graded, definition):
     report = graded["cnn-grade", "reference"].result()
-    collected = otter_build.collect_hidden_tests(definition)
+    collected = collect.collect_hidden_tests(definition)
     assert sorted((t["tags"][0], t["number"], t["max_score"], t["visibility"]) for t in report["tests"]) == \
         sorted((t["question"], t["name"], t["points"], t["visibility"]) for t in collected)
 
@@ -302,14 +361,14 @@ def tampered_zip(otter_zip, tmp_path):
 @pytest.mark.slow
 def test_modified_bundle_fails_closed_under_otter_run(otter_zip, tmp_path, definition):
     results, completed = run_otter(tampered_zip(otter_zip, tmp_path), definition.solution, tmp_path)
-    assert sum(score for score, _ in otter_build.question_scores(results).values()) == 0
+    assert sum(score for score, _ in local_run.question_scores(results).values()) == 0
     assert "modified after the autograder was built: changed autograder/cnngrade/suite/checks.py" in \
         json.dumps(results, ensure_ascii=False)
 
 
 @pytest.mark.slow
 def test_modified_bundle_is_an_autograder_error_in_the_container(otter_zip, tmp_path, definition):
-    results, completed, _ = otter_build.run_like_container(tampered_zip(otter_zip, tmp_path), definition.solution,
+    results, completed, _ = local_run.run_like_container(tampered_zip(otter_zip, tmp_path), definition.solution,
                                                            parent=tmp_path)
     assert completed.returncode != 0
     assert results["score"] == 0 and "changed autograder/cnngrade/suite/checks.py" in results["tests"][0]["output"]
@@ -322,10 +381,10 @@ def test_container_path_writes_no_bytecode_into_the_zip_files(otter_zip, tmp_pat
     scored 0."""
     environment = {name: value for name, value in os.environ.items()
                    if name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
-    results, completed, base = otter_build.run_like_container(otter_zip, definition.solution, parent=tmp_path,
+    results, completed, base = local_run.run_like_container(otter_zip, definition.solution, parent=tmp_path,
                                                               env=environment)
     assert results is not None and completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
-    assert sum(score for score, _ in otter_build.question_scores(results).values()) == definition.total_points
+    assert sum(score for score, _ in local_run.question_scores(results).values()) == definition.total_points
     source = base / "autograder" / "source"
     with zipfile.ZipFile(otter_zip) as archive:
         shipped = {name for name in archive.namelist() if not name.endswith("/")}
@@ -338,20 +397,20 @@ def test_manifest_check_names_what_differs(tmp_path):
     package.mkdir(parents=True)
     (package / "mod.py").write_text("x = 1\n")
     (package / "data.json").write_text("{}")
-    manifest = otter_build._file_manifest(tmp_path / "bundle")
-    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    manifest = runtime.file_manifest(tmp_path / "bundle")
+    assert runtime.manifest_problems(tmp_path / "bundle", manifest) == []
     # Python's own bytecode cache of a shipped module is tolerated; nothing else is
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"cache")
-    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == []
+    assert runtime.manifest_problems(tmp_path / "bundle", manifest) == []
     (package / "__pycache__" / "numpy.cpython-311.pyc").write_bytes(b"shadow")
     (package / "numpy.py").write_text("shadow = True\n")
     (package / "mod.py").write_text("x = 2\n")
     (package / "data.json").unlink()
-    assert otter_build._manifest_problems(tmp_path / "bundle", manifest) == [
+    assert runtime.manifest_problems(tmp_path / "bundle", manifest) == [
         "missing pkg/data.json", "changed pkg/mod.py", "extra pkg/__pycache__/numpy.cpython-311.pyc",
         "extra pkg/numpy.py"]
-    assert otter_build._manifest_problems(tmp_path / "nowhere", manifest) == [f"{tmp_path / 'nowhere'} is missing"]
+    assert runtime.manifest_problems(tmp_path / "nowhere", manifest) == [f"{tmp_path / 'nowhere'} is missing"]
 
 
 # ---------------------------------------------------------------------------------------------

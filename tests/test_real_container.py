@@ -13,7 +13,6 @@ template's 0.
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 
 import container_harness as harness
 from cnngrade import assignment as assignment_module
-from cnngrade.build import otter as otter_build
+from cnngrade.build.otter import archive, local_run
 from cnngrade.build import otter_layout
 from conftest import FIXTURES_DIR, load_fixtures
 
@@ -71,7 +70,7 @@ def docker():
 
 @pytest.fixture(scope="module")
 def otter_zip(tmp_path_factory, definition):
-    return otter_build.build(definition, tmp_path_factory.mktemp("container-zip"))
+    return archive.build(definition, tmp_path_factory.mktemp("container-zip"))
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +180,7 @@ def test_no_pickle_from_a_container_ran_code_here(final_grades):
 def test_run_autograder_scores_like_cnn_grade_and_leaves_nothing_behind(gradescope, engine, student_id):
     results, log, alive, grading_files = gradescope[student_id]
     assert results is not None, log[-4000:]
-    scores = {name: score for name, (score, _) in otter_build.question_scores(results).items()}
+    scores = {name: score for name, (score, _) in local_run.question_scores(results).items()}
     assert_close(scores, engine_scores(engine[student_id]), student_id)
     assert "forged" not in json.dumps(results)
     assert alive == [], "processes alive after run_autograder ended"
@@ -204,3 +203,11 @@ def engine_sandbox_level(log):
         if line.startswith("cnngrade engine:") and "sandbox level: " in line:
             return line.split("sandbox level: ", 1)[1].split(";", 1)[0].strip()
     return None
+
+
+def test_the_grading_image_has_no_pytorch(docker, image):
+    """The zip ships the recorded truth: its image grades (the tests above) without PyTorch."""
+    probe = docker.docker("run", "--rm", "--network", "none", "--entrypoint", "/bin/bash", image, "-c",
+                          ". /root/miniforge3/envs/otter-env/bin/activate && python -c "
+                          "'import importlib.util as u; print(u.find_spec(\"torch\") is None, u.find_spec(\"numpy\") is None)'")
+    assert probe.stdout.split() == ["True", "False"], probe.stdout + probe.stderr

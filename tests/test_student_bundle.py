@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cnngrade.build import student_bundle
+from cnngrade.build import shipped_runtime, student_bundle, student_runtime
 
 TEXT_SUFFIXES = (".py", ".md", ".txt", ".toml", ".ini", ".cfg", ".json")
 
@@ -66,8 +66,10 @@ def test_bundle_contents(bundle, definition):
     if (Path(definition.root) / "assignments" / definition.id / "handout.md").is_file():
         assert "handout.md" in names
     assert {"lab.ipynb", "scene.png"} <= names
-    assert {f"tests/{question.id}.py" for question in definition.questions} == {
+    runtime = f"tests/{shipped_runtime.FOLDER}/{shipped_runtime.FILE_NAME}"
+    assert {f"tests/{question.id}.py" for question in definition.questions} | {runtime} == {
         name for name in names if name.startswith("tests/")}
+    assert (bundle / runtime).read_bytes() == Path(student_runtime.__file__).read_bytes()
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     assert (bundle / "cnn_layers.py").read_bytes() == Path(definition.template).read_bytes()
     requirements = (bundle / "requirements.txt").read_text(encoding="utf-8")
@@ -77,8 +79,11 @@ def test_bundle_contents(bundle, definition):
 
 def test_no_file_of_the_grader_or_the_solution(bundle, definition):
     root = Path(definition.root)
+    # the public tests' runtime is the one file of autograder/ that is handed out, on purpose
+    handed_out = Path(student_runtime.__file__).resolve()
     secret = {hashlib.sha256(path.read_bytes()).hexdigest()
-              for folder in (root / "autograder", root / "solutions") for path in folder.rglob("*") if path.is_file()}
+              for folder in (root / "autograder", root / "solutions") for path in folder.rglob("*")
+              if path.is_file() and path.resolve() != handed_out}
     for path in bundle_files(bundle):
         assert hashlib.sha256(path.read_bytes()).hexdigest() not in secret, path
     for path, text in texts(bundle).items():

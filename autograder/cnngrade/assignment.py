@@ -40,6 +40,7 @@ class Assignment:
     title_ko: str
     title_en: str
     submission_file: str
+    source: Path  # the assignment.toml this was read from
     root: Path
     solution: Path
     template: Path
@@ -106,7 +107,7 @@ def load(name_or_path=None):
         raise ValueError(f"{path}: duplicate question ids")
     return Assignment(
         id=meta["id"], title_ko=meta["title_ko"], title_en=meta["title_en"],
-        submission_file=meta["submission_file"], root=root,
+        submission_file=meta["submission_file"], source=path.resolve(), root=root,
         solution=root / meta["solution"], template=root / meta["template"],
         hidden_tests=root / meta["hidden_tests"], examples=root / meta["examples"],
         truth=root / meta["truth"], known_bugs=root / meta["known_bugs"] if "known_bugs" in meta else None,

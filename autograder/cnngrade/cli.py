@@ -116,9 +116,9 @@ def _template(args, assignment):
 
 
 def _build_otter(args, assignment):
-    from .build import otter as otter_build
+    from .build.otter import archive as otter_archive
 
-    path = otter_build.build(assignment, args.out_dir)
+    path = otter_archive.build(assignment, args.out_dir)
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
 

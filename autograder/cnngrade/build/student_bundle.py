@@ -7,79 +7,25 @@
     OUT_DIR/requirements.txt      numpy, pytest (+ what the public tests import)
     OUT_DIR/tests/<question>.py   otter check tests made from the PUBLIC tests only:
                                   ``otter check cnn_layers.py -t tests``
+    OUT_DIR/tests/_runtime/       what they run (:mod:`cnngrade.build.student_runtime`)
 
-Nothing comes from autograder/ or solutions/: no hidden test, no reference code, no expected value
-beyond what the public tests already show.
+Nothing else comes from autograder/ or solutions/ (only the runtime of the public checks,
+``student_runtime.py``): no hidden test, no reference code, no expected value beyond what the public
+tests already show.
 """
 
 import ast
-import inspect
 import shutil
 import sys
 from pathlib import Path
 
-from . import template
+from . import shipped_runtime, student_runtime, template
+from .student_runtime import PUBLIC_TESTS
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
 _SKIP_NAMES = {".OTTER_LOG", ".DS_Store"}
-PUBLIC_TESTS = "test_public.py"
 LAB_FILES = ("lab.ipynb", "scene.png")
 
-
-# ============================================================================================
-# Runtime of the generated otter check tests (copied verbatim into each file)
-# ============================================================================================
-
-def _public_results(folder):
-    """{test class: [(test name, failure message or None)]} of one run of the public tests (cached)."""
-    digest = hashlib.sha256(sys.executable.encode())
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            with open(os.path.join(folder, name), "rb") as stream:
-                digest.update(name.encode() + b"\0" + stream.read())
-    cache = os.path.join(tempfile.gettempdir(), "cnn-otter-check")
-    os.makedirs(cache, exist_ok=True)
-    report = os.path.join(cache, digest.hexdigest() + ".xml")
-    output = ""
-    if not os.path.isfile(report):
-        partial = f"{report}.{os.getpid()}.tmp"
-        completed = subprocess.run(
-            [sys.executable, "-m", "pytest", PUBLIC_TESTS, "-q", "-p", "no:cacheprovider",
-             "-o", "junit_family=xunit2", "--junitxml", partial],
-            cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
-        output = (completed.stdout + completed.stderr)[-3000:]
-        if not os.path.isfile(partial):
-            raise AssertionError(f"pytest {PUBLIC_TESTS} did not run:\n{output}")
-        os.replace(partial, report)
-    results = {}
-    for case in ElementTree.parse(report).getroot().iter("testcase"):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        message = None
-        if problem is not None:
-            message = (problem.get("message") or "").strip() or (problem.text or "").strip()[-1500:]
-        owner = (case.get("classname") or "").rsplit(".", 1)[-1]
-        results.setdefault(owner, []).append((case.get("name"), message))
-    return results, output
-
-
-def _check_public_class(test_class, question):
-    folder = os.path.dirname(_TESTS_DIR)
-    results, output = _public_results(folder)
-    if test_class not in results:
-        raise AssertionError(f"{PUBLIC_TESTS}::{test_class} did not run (a collection error?)\n{output}")
-    failures = [(name, message) for name, message in results[test_class] if message is not None]
-    if failures:
-        shown = "\n\n".join(f"- {name}\n{message}" for name, message in failures[:3])
-        more = f"\n\n... 실패 {len(failures) - 3}개 더 / {len(failures) - 3} more failures" if len(failures) > 3 else ""
-        raise AssertionError(
-            f"[{question}] 공개 테스트 {len(failures)}/{len(results[test_class])}개 실패 / "
-            f"{len(failures)} of {len(results[test_class])} public tests failed "
-            f"(pytest -q -k {test_class}):\n\n{shown}{more}")
-
-
-_RUNTIME_FUNCTIONS = (_public_results, _check_public_class)
 
 _HEAD = '''\
 """otter check test for question {question} — runs the public tests of {PUBLIC}::{test_class}.
@@ -92,27 +38,13 @@ OK_FORMAT = False
 
 name = {question!r}
 points = None
-
-import hashlib
-import inspect
-import os
-import subprocess
-import sys
-import tempfile
-from xml.etree import ElementTree
-
-from otter.test_files import test_case
-
-PUBLIC_TESTS = {PUBLIC!r}
-_TESTS_DIR = os.path.dirname(os.path.abspath(inspect.currentframe().f_code.co_filename))
-
 '''
 
 _CASE = '''
 
 @test_case(name={case_name!r}, points={points!r}, hidden=False)
 def public_{question}(env):
-    _check_public_class({test_class!r}, {question!r})
+    _runtime().check_public_class({test_class!r}, name)
 '''
 
 
@@ -134,8 +66,8 @@ def public_classes(path, assignment):
 
 
 def render_check_test(question, test_class):
-    runtime = "\n\n".join(inspect.getsource(function) for function in _RUNTIME_FUNCTIONS)
-    return (_HEAD.format(question=question.id, test_class=test_class, PUBLIC=PUBLIC_TESTS) + runtime
+    return (_HEAD.format(question=question.id, test_class=test_class, PUBLIC=PUBLIC_TESTS)
+            + shipped_runtime.loader(student_runtime, "cnn_otter_check_runtime")
             + _CASE.format(case_name=f"{question.id} public tests", points=question.points,
                            question=question.id, test_class=test_class))
 
@@ -190,6 +122,7 @@ def build(assignment, out_dir):
     if tests_dir.exists():
         shutil.rmtree(tests_dir)
     tests_dir.mkdir()
+    shipped_runtime.ship(student_runtime, tests_dir)
     public = template_dir / PUBLIC_TESTS
     classes = public_classes(public, assignment) if public.is_file() else {}
     for question in assignment.questions:
