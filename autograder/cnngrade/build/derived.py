@@ -109,7 +109,7 @@ def stale_examples(definition):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cnngrade.build.derived", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--assignment", default=assignment_module.DEFAULT_ASSIGNMENT)
+    parser.add_argument("--assignment", help="default: the only one in assignments/")
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed example is stale")
     args = parser.parse_args(argv)
     definition = assignment_module.load(args.assignment)
