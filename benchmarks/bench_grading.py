@@ -21,9 +21,10 @@ What is timed, in this order (the machine is shared and noisy: medians, ratios s
    issue #15's 10x target. Medians.
 4. With ``--image-sizes``: the grading image of tests/container_harness.py built from the zip as
    `cnn-grade build-otter` makes it, and from the same zip with the CPU pin of
-   requirements/cpu-torch.txt appended to its requirements.txt (the harness installs the local CPU
-   torch wheel, so pip finds the pin satisfied instead of pulling a CUDA build). `docker image
-   inspect` gives the sizes; each image is also asked whether it can import torch.
+   requirements/cpu-torch.txt added to its requirements.txt and to environment.yml's pip list (the
+   harness installs the local CPU torch wheel first, so pip finds the pin satisfied instead of
+   pulling a CUDA build). `docker image inspect` gives the sizes; each image is also asked whether
+   its environment can import torch, so a harness that installs torch regardless shows.
 5. With ``--otter-grade N``: the real `otter grade` (otter's own code, only its image build replaced)
    on N files of the class, with 1 and 2 containers, REPEAT times each, median seconds per submission.
 
@@ -55,6 +56,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # container_harness
 CNN_GRADE = Path(sys.executable).with_name("cnn-grade")  # the console script of this interpreter's install
 OTTER = Path(sys.executable).with_name("otter")
 SAMPLE_SECONDS = 0.01
+OTTER_ENV_PYTHON = "/root/miniforge3/envs/otter-env/bin/python"  # the environment otter's run_autograder activates
 TORCH_PIN = next(line.strip() for line in (ROOT / "requirements" / "cpu-torch.txt").read_text("utf-8").splitlines()
                  if line.strip() and not line.startswith("#"))
 
@@ -225,15 +227,36 @@ def docker_or_reason():
 
 
 def with_torch_pin(zip_path, out_path):
-    """A copy of ``zip_path`` whose requirements.txt ends with the CPU torch pin; True if it had none."""
+    """A copy of ``zip_path`` that asks for the CPU torch pin in requirements.txt and in environment.yml's
+    pip section (otter's setup.sh makes the environment from environment.yml, the harness of this branch
+    from requirements.txt); True if its requirements.txt named no torch before."""
     with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED) as target:
         requirements = source.read("requirements.txt").decode("utf-8")
+        edited = {"requirements.txt": requirements.rstrip("\n") + f"\n{TORCH_PIN}\n",
+                  "environment.yml": _pip_section_with(source.read("environment.yml").decode("utf-8"), TORCH_PIN)}
         for item in source.infolist():
-            if item.filename != "requirements.txt":
-                target.writestr(item, source.read(item))
-        target.writestr("requirements.txt", requirements.rstrip("\n") + f"\n{TORCH_PIN}\n")
+            target.writestr(item, edited.get(item.filename) or source.read(item))
     return not any(line.split("#", 1)[0].strip().lower().startswith("torch")
                    for line in requirements.splitlines())
+
+
+def _pip_section_with(environment, requirement):
+    """otter's environment.yml (a yaml.dump) with ``requirement`` appended to its `- pip:` list."""
+    lines = environment.splitlines()
+    pip = next((index for index, line in enumerate(lines) if line.strip() == "- pip:"), None)
+    if pip is None:
+        raise RuntimeError("the zip's environment.yml has no `- pip:` section:\n" + environment)
+    indent = _indent(lines[pip])
+    end = pip + 1
+    while end < len(lines) and _indent(lines[end]) > indent:
+        end += 1
+    item_indent = _indent(lines[end - 1]) if end > pip + 1 else indent + 4
+    lines.insert(end, " " * item_indent + f"- {requirement}")
+    return "\n".join(lines) + "\n"
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip())
 
 
 def image_sizes(docker, zip_path, work):
@@ -250,7 +273,7 @@ def image_sizes(docker, zip_path, work):
               flush=True)
         tag = harness.build_grading_image(docker, path)
         size = int(docker.docker("image", "inspect", "-f", "{{.Size}}", tag).stdout.strip())
-        probe = docker.docker("run", "--rm", "--network", "none", tag, f"{harness.ENV_PREFIX}/bin/python", "-c",
+        probe = docker.docker("run", "--rm", "--network", "none", tag, OTTER_ENV_PYTHON, "-c",
                               "import importlib.util; print(importlib.util.find_spec('torch') is not None)")
         sizes[label] = (size, probe.stdout.strip() == "True")
     return sizes
