@@ -44,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -78,25 +79,42 @@ class Run:
 
 
 def measured(command, *, cwd=None, env=None):
-    """Run ``command`` to its end; a Run, or RuntimeError with its output when it fails."""
+    """Run ``command`` to its end; a Run, or RuntimeError with its output when it fails. The wall
+    time ends when wait4 returns (the sampling runs in a thread beside it, so it adds no delay)."""
     with tempfile.TemporaryFile() as output:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,
                                    stderr=subprocess.STDOUT)
-        high_water_kb = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            high_water_kb = max(high_water_kb, _vm_hwm_kb(process.pid))
-            time.sleep(SAMPLE_SECONDS)
+        sampler = HighWaterSampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.monotonic() - started
+        grading_peak_mb = sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
         if process.returncode != 0:
             output.seek(0)
             raise RuntimeError(f"{' '.join(map(str, command))} exited {process.returncode}:\n"
                                + output.read().decode("utf-8", "replace")[-3000:])
-    return Run(seconds, high_water_kb / 1024, usage.ru_maxrss / 1024)  # Linux: ru_maxrss in KiB
+    return Run(seconds, grading_peak_mb, usage.ru_maxrss / 1024)  # Linux: ru_maxrss in KiB
+
+
+class HighWaterSampler(threading.Thread):
+    """The VmHWM of one process, read every SAMPLE_SECONDS until stop()."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.high_water_kb, self._ended = pid, 0, threading.Event()
+
+    def run(self):
+        while not self._ended.is_set():
+            self.high_water_kb = max(self.high_water_kb, _vm_hwm_kb(self.pid))
+            self._ended.wait(SAMPLE_SECONDS)
+
+    def stop(self):
+        """The highest VmHWM read, in MB."""
+        self._ended.set()
+        self.join()
+        return self.high_water_kb / 1024
 
 
 def _vm_hwm_kb(pid):
@@ -105,7 +123,7 @@ def _vm_hwm_kb(pid):
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
-    except OSError:  # exiting between wait4 and open
+    except OSError:  # not started yet, or already gone
         pass
     return 0
 
