@@ -15,8 +15,8 @@ What is timed, in this order (the machine is shared and noisy: medians, ratios s
 2. A class of COUNT honest submissions (the bundled examples, the buggy fixtures, correct ones; no
    adversarial ones, which spend their time limits by design) graded by
    `cnn-grade DIR --out OUT -j JOBS` with the truth cache of step 1, timed as a whole, per submission.
-3. `otter run` one submission at a time, on OTTER_SAMPLE files of the same class, alternated with a
-   bare `otter run`: a minimal autograder zip made here with one trivial OK-format test, on a
+3. `otter run` one submission at a time, on OTTER_SAMPLE files of the same class (each with an empty
+   CNNGRADE_CACHE_DIR, as in a fresh grading container), alternated with a bare `otter run`: a minimal autograder zip made here with one trivial OK-format test, on a
    one-line submission. The bare run is otter's own floor (its start-up); the batch's ratio to it is
    issue #15's 10x target. Medians.
 4. With ``--image-sizes``: the grading image of tests/container_harness.py built from the zip as
@@ -196,11 +196,13 @@ def build_bare_otter(folder):
 
 
 def otter_run(zip_path, submission, run_dir, expected_score=None):
-    """`otter run` of one submission in a directory of its own (it writes results.json there)."""
+    """`otter run` of one submission in a directory of its own (it writes results.json there), with an
+    empty CNNGRADE_CACHE_DIR: a grading container starts without the user's truth cache."""
     run_dir.mkdir(parents=True)
     target = run_dir / submission.name
     shutil.copyfile(submission, target)
-    run = measured([str(OTTER), "run", "-a", str(zip_path), "-o", str(run_dir), str(target)], cwd=run_dir)
+    run = measured([str(OTTER), "run", "-a", str(zip_path), "-o", str(run_dir), str(target)], cwd=run_dir,
+                   env=dict(os.environ, CNNGRADE_CACHE_DIR=str(run_dir / "empty-truth-cache")))
     results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     # otter's own results.json has no total, only tests[] (the "Public Tests" summary entry has no score)
     score = sum(test.get("score") or 0 for test in results["tests"])
