@@ -356,9 +356,12 @@ def markdown_table(results):
         ("batch vs bare `otter run`", f"{r['bare'].seconds / r['per_submission']:.1f}x", "", "", "", "≥ 10x"),
         ("batch vs `otter run` of our zip", f"{r['ours'].seconds / r['per_submission']:.1f}x", "", "", "", ""),
     ]
-    for label, (size, has_torch) in r.get("images", {}).items():
+    images = r.get("images", {})
+    for label, (size, has_torch) in images.items():
+        more = size - images["as built"][0]
         rows.append((f"grading image, zip {label} (PyTorch inside: {'yes' if has_torch else 'no'})",
-                     f"{size / 1e9:.2f} GB", "", 1, "", ""))
+                     f"{size / 1e9:.2f} GB" + (f" ({more / 1e9:+.2f} GB)" if label != "as built" else ""),
+                     "", 1, "", ""))
     for containers, times in r.get("otter_grade", {}).items():
         rows.append((f"`otter grade --containers {containers}`, per submission", f"{statistics.median(times):.2f} s",
                      f"{min(times):.2f}–{max(times):.2f}", len(times), "", ""))
