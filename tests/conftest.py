@@ -10,15 +10,18 @@ import pytest
 
 from cnngrade import assignment as assignment_module
 from cnngrade import grading
+from cnngrade.build import derived
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "fixtures"
-_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs|diagnosis):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(purpose|bug|expect-zero|expect-lose|expect-seconds|needs|diagnosis|base):\s*(.*?)\s*$")
 
 
 @dataclass
 class Fixture:
-    """A fixture submission: a snippet appended to the reference solution, or a standalone file."""
+    """A fixture submission: its base (the reference solution, or the bundled example that its
+    ``# base:`` header names) with the fixture's replace blocks made and the rest of its text
+    appended (cnngrade.build.derived), or a standalone file."""
 
     path: Path
     standalone: bool
@@ -28,6 +31,7 @@ class Fixture:
     seconds: float
     needs: frozenset  # what the expectation relies on: files | signals | netns (isolation.Isolation.guards)
     diagnosis: str
+    base: Path  # the bundled example the fixture changes; None: the reference solution
 
     @property
     def id(self):
@@ -35,7 +39,11 @@ class Fixture:
 
     def source(self, solution_text):
         text = self.path.read_text(encoding="utf-8")
-        return text if self.standalone else f"{solution_text}\n\n# ---- fixture {self.id} ----\n{text}"
+        if self.standalone:
+            return text
+        change = derived.parse(text, self.path)
+        base_text = solution_text if self.base is None else self.base.read_text(encoding="utf-8")
+        return f"{change.apply(base_text, self.path)}\n\n# ---- fixture {self.id} ----\n{change.rest}"
 
 
 def _ids(value, all_ids):
@@ -61,12 +69,21 @@ def load_fixtures(kind, definition):
             seconds=float(fields.get("expect-seconds", 120)),
             needs=frozenset(name.strip() for name in fields.get("needs", "").split(",") if name.strip()),
             diagnosis=fields.get("diagnosis", ""),
+            base=None if "base" not in fields else Path(definition.examples) / f"{fields['base']}.py",
         )
         unknown = (fixture.expect_zero | fixture.expect_lose) - set(all_ids)
         if unknown:
             raise ValueError(f"{path}: unknown question ids {sorted(unknown)}")
         fixtures.append(fixture)
     return fixtures
+
+
+def pytest_collection_finish(session):
+    """The fixture corpus is graded in the background from here on, beside the other tests
+    (test_fixture_submissions collects the reports when its tests run)."""
+    module = next((item.module for item in session.items if item.module.__name__ == "test_fixture_submissions"), None)
+    if module is not None and not session.config.option.collectonly:
+        module.start_corpus(session.items)
 
 
 @contextlib.contextmanager

@@ -2,14 +2,21 @@
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from cnngrade import batch
-from cnngrade.reports import csv_report
+from cnngrade.reports import grades_csv
 from conftest import load_fixtures
+from leftovers import survivors
 
 CLI = [sys.executable, "-m", "cnngrade.cli"]
 
@@ -60,7 +67,7 @@ def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(defi
     assert first.returncode == 0, first.stderr
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    assert list(rows[0]) == csv_report.columns(definition)
+    assert list(rows[0]) == grades_csv.columns(definition)
     by_id = {row["student_id"]: row for row in rows}
     assert set(by_id) == {path.stem for path in definition.examples.glob("*.py")}
     assert float(by_id["loops_student"]["total_points_earned"]) == 100
@@ -96,6 +103,25 @@ def test_flags_for_the_other_kind_of_input_are_refused(definition, tmp_path):
     assert not (tmp_path / "r.json").exists() and not (tmp_path / "out").exists()
 
 
+def _run_watching(command, worker_root, tmp_path, timeout):
+    """Run command with its workers under worker_root; (returncode, stderr, names of the
+    fixture-made processes seen alive meanwhile: comm "adv-fixture" or argv[0] "adv-fixture-child")."""
+    seen = set()
+    with open(tmp_path / "stdout", "w") as stdout, open(tmp_path / "stderr", "w") as stderr:
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True,
+                                   env={**os.environ, "TMPDIR": str(worker_root)})
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            for _, comm, cmdline in survivors(worker_root):
+                seen |= {name for name in (comm, cmdline.split(" ")[0]) if name.startswith("adv-fixture")}
+            time.sleep(0.1)
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    return process.returncode, (tmp_path / "stderr").read_text(), seen
+
+
+@pytest.mark.slow
 def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_text):
     """Hangs, exits, crashes and floods in a class folder cost only their own points."""
     chosen = {"hang_at_import_sleep", "os_exit_in_function", "print_50mb", "spawn_children", "syntax_error"}
@@ -106,13 +132,30 @@ def test_batch_survives_adversarial_submissions(definition, tmp_path, solution_t
     for fixture in fixtures:
         (submissions / f"{fixture.id}.py").write_text(fixture.source(solution_text), encoding="utf-8")
     out = tmp_path / "results"
-    completed = subprocess.run(CLI + [str(submissions), "--out", str(out), "-j", "2"],
-                               capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 0, completed.stderr
+    # The workers' folders, and so the TMPDIR every process they start inherits, go under a
+    # folder of this test's own: what spawn_children leaves behind is recognisable by it.
+    worker_root = Path(tempfile.mkdtemp(prefix="cnngrade-test-batch-workers-"))
+    os.chmod(worker_root, 0o755)  # a worker with a uid of its own must reach its folder
+    try:
+        returncode, stderr, spawned_while_grading = _run_watching(
+            CLI + [str(submissions), "--out", str(out), "-j", "2"], worker_root, tmp_path, timeout=900)
+        left_behind = survivors(worker_root)
+        worker_folders = list(worker_root.glob("cnngrade-worker-*"))
+    finally:
+        shutil.rmtree(worker_root, ignore_errors=True)
+    assert returncode == 0, stderr
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = {row["student_id"]: row for row in csv.DictReader(stream)}
     assert float(rows["loops_student"]["total_points_earned"]) == 100
     assert float(rows["print_50mb"]["total_points_earned"]) == 100
+    # spawn_children starts Popen, fork, new-session and setsid sleepers (300 s) from
+    # avg_pool2d_forward, with right answers: full marks, and not one of them outlives the batch.
+    assert float(rows["spawn_children"]["total_points_earned"]) == 100
+    spawned = json.loads((out / "students" / "spawn_children" / "results.json").read_text(encoding="utf-8"))
+    assert spawned["grading_status"] == "graded" and spawned["score"] == 100
+    # Its forked sleepers ran (the Popen'd ones only where the sandbox lets a worker exec /bin/sleep).
+    assert "adv-fixture" in spawned_while_grading
+    assert left_behind == [] and worker_folders == []
     assert float(rows["syntax_error"]["total_points_earned"]) == 0
     assert rows["syntax_error"]["grading_status"] == "import_error"
     assert float(rows["hang_at_import_sleep"]["total_points_earned"]) == 0

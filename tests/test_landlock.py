@@ -1,5 +1,6 @@
 """sandbox/landlock.py on the running kernel: what each ABI knows, and a real confined process."""
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -8,7 +9,8 @@ import sys
 
 import pytest
 
-from cnngrade.reports import summary
+from cnngrade.report import GradeReport, QuestionScore
+from cnngrade.reports import class_summary
 from cnngrade.sandbox import isolation, landlock
 
 ABI = landlock.abi_version()
@@ -72,11 +74,13 @@ def test_a_confined_process_sees_only_its_allowlist(tmp_path):
 
 
 def test_the_batch_summary_warns_when_files_were_not_hidden(definition):
-    questions = {question.id: {"score": 0, "max_score": question.points} for question in definition.questions}
-    result = {"student_id": "kim", "score": 0, "questions": questions, "tests": [], "grading_status": "graded",
-              "output": "", "sandbox": "process"}
-    assert isolation.NOT_ISOLATED_WARNING.removeprefix("cnn-grade: ") in summary.render([result], [], definition)
-    assert "WARNING" not in summary.render([dict(result, sandbox="landlock-7")], [], definition)
+    questions = [QuestionScore(question.id, question.title, 0, question.points) for question in definition.questions]
+    report = GradeReport(submission="kim.py", assignment_id=definition.id, tests=[], questions=questions,
+                         execution_time=1.0, sandbox="process")
+    warning = isolation.NOT_ISOLATED_WARNING.removeprefix("cnn-grade: ")
+    assert warning in class_summary.render({"kim": report}, [], definition)
+    assert "WARNING" not in class_summary.render({"kim": dataclasses.replace(report, sandbox="landlock-7")}, [],
+                                                 definition)
 
 
 def test_site_packages_inside_the_stdlib_is_not_granted_with_it(tmp_path):

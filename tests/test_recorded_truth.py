@@ -26,7 +26,9 @@ def table_path(definition, tmp_path_factory):
 
 
 def outcomes(report):
-    return {test.nodeid: (test.status, test.earned, test.fault) for test in report.tests}
+    """What the truth decides, test by test. Not the fault's kind: whether a hanging call is cut by
+    its timeout or by a crash first depends on the machine's load, not on the truth."""
+    return {test.nodeid: (test.status, test.earned) for test in report.tests}
 
 
 def test_values_of_every_kind_survive_the_table(tmp_path):

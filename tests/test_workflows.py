@@ -45,6 +45,7 @@ def test_student_workflow_commands_run_in_a_student_repository(tmp_path, definit
         assert (completed.returncode == 0) == passes, (step_id, completed.stdout[-2000:])
 
 
+@pytest.mark.slow  # pip installs the project again, then grades a class
 def test_instructor_workflow_commands_run_in_the_instructor_repository(tmp_path, definition):
     install, grade = workflows.INSTRUCTOR_COMMANDS
     installed = subprocess.run(install.replace("pip", f"{sys.executable} -m pip"), shell=True, cwd=definition.root,

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import grading
-from .reports import csv_report, feedback, results_json, summary
+from .report import GradeReport, QuestionScore
+from .reports import class_summary, feedback, grades_csv, results_json
 from .suite.truth import AUTO
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
@@ -81,7 +82,7 @@ def discover(root, submission_file, unpack_dir):
     return submissions, problems
 
 
-def _grading_process(definition, truth, inbox, outbox):
+def _grading_process(assignment, truth, inbox, outbox):
     """A long-lived grader: takes submission paths from ``inbox`` until None, reports to ``outbox``."""
 
     def paths():
@@ -89,11 +90,11 @@ def _grading_process(definition, truth, inbox, outbox):
             outbox.put(("start", path, os.getpid()))
             yield path
 
-    grading.grade_stream(paths(), definition, lambda report: outbox.put(("report", report.submission, report)),
+    grading.grade_stream(paths(), assignment, lambda report: outbox.put(("report", report.submission, report)),
                          truth=truth)
 
 
-def _run_parallel(pending, definition, jobs, on_report, truth):
+def _run_parallel(pending, assignment, jobs, on_report, truth):
     """Grade ``pending`` submissions with ``jobs`` grading processes; a dead process fails only
     the submission it was grading."""
     context = multiprocessing.get_context("fork")
@@ -101,7 +102,7 @@ def _run_parallel(pending, definition, jobs, on_report, truth):
     by_path = {str(submission.path): submission for submission in pending}
     for submission in pending:
         inbox.put(str(submission.path))
-    processes = [context.Process(target=_grading_process, args=(definition, truth, inbox, outbox), daemon=True)
+    processes = [context.Process(target=_grading_process, args=(assignment, truth, inbox, outbox), daemon=True)
                  for _ in range(jobs)]
     for process in processes:
         inbox.put(None)
@@ -115,7 +116,7 @@ def _run_parallel(pending, definition, jobs, on_report, truth):
                 if not any(p.pid == pid and p.is_alive() for p in processes):
                     del in_flight[pid]
                     remaining -= 1
-                    on_report(by_path[path], _lost_report(path, definition))
+                    on_report(by_path[path], _lost_report(path, assignment))
             if not any(process.is_alive() for process in processes) and not in_flight:
                 break
             continue
@@ -129,74 +130,86 @@ def _run_parallel(pending, definition, jobs, on_report, truth):
         process.join(timeout=10)
 
 
-def _lost_report(path, definition):
+def _lost_report(path, assignment):
     """A report for a submission whose grading process died: 0 points, marked as a grader error."""
-    questions = [grading.QuestionScore(q.id, q.title, 0, q.points) for q in definition.questions]
-    return grading.GradeReport(submission=path, assignment_id=definition.id, tests=[], questions=questions,
-                               execution_time=0.0, grader_errors=["the grading process died on this submission"])
+    questions = [QuestionScore(q.id, q.title, 0, q.points) for q in assignment.questions]
+    return GradeReport(submission=path, assignment_id=assignment.id, tests=[], questions=questions,
+                       execution_time=0.0, grader_errors=["the grading process died on this submission"])
 
 
-def _result_paths(out_dir, student_id):
+def _student_paths(out_dir, student_id):
     folder = Path(out_dir) / "students" / student_id
-    return folder, folder / "results.json", folder / "feedback.md"
+    return folder, folder / "results.json", folder / "feedback.md", folder / "report.json"
 
 
 def _already_graded(out_dir, submission):
-    _, results_path, _ = _result_paths(out_dir, submission.student_id)
+    """The stored GradeReport of this very file (same content hash), or None."""
+    *_, report_path = _student_paths(out_dir, submission.student_id)
     try:
-        stored = json.loads(results_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return stored if stored.get("submission_sha256") == submission.sha256 else None
+        stored = json.loads(report_path.read_text(encoding="utf-8"))
+        if stored.get("submission_sha256") != submission.sha256:
+            return None
+        return GradeReport.from_dict(stored["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not there, or unreadable: grade it again
 
 
-def grade_batch(root, out_dir, definition, jobs=None, progress=None, truth=AUTO):
-    """Grade every submission under ``root`` into ``out_dir``; returns the list of result dicts.
+def grade_batch(root, out_dir, assignment, jobs=None, progress=None, truth=AUTO):
+    """Grade every submission under ``root`` into ``out_dir``; returns student id -> GradeReport.
     ``truth``: where expected values come from (suite/truth.py)."""
+    grading.check_suite(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     unpack_dir = tempfile.mkdtemp(prefix="cnngrade-unpack-")
     try:
-        submissions, problems = discover(root, definition.submission_file, unpack_dir)
-        results, pending = {}, []
+        submissions, problems = discover(root, assignment.submission_file, unpack_dir)
+        reports, pending = {}, []
         for submission in submissions:
             stored = _already_graded(out_dir, submission)
             if stored is not None:
-                results[submission.student_id] = stored
+                reports[submission.student_id] = stored
             else:
                 pending.append(submission)
         if progress is not None:
-            progress.start(total=len(submissions), done=len(results))
+            progress.start(total=len(submissions), done=len(reports))
+
         def record(submission, report):
-            results[submission.student_id] = _write_student(out_dir, submission, report)
+            _write_student(out_dir, submission, report)
+            reports[submission.student_id] = report
             if progress is not None:
                 progress.advance(submission.student_id, report)
 
         if pending:
             jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-            _run_parallel(pending, definition, jobs, record, truth)
+            _run_parallel(pending, assignment, jobs, record, truth)
         for submission in pending:
-            if submission.student_id not in results:
-                record(submission, _lost_report(str(submission.path), definition))
+            if submission.student_id not in reports:
+                record(submission, _lost_report(str(submission.path), assignment))
         if progress is not None:
             progress.finish()
     finally:
         shutil.rmtree(unpack_dir, ignore_errors=True)
-    ordered = [results[submission.student_id] for submission in submissions]
-    csv_report.write(ordered, definition, out_dir / "grades.csv")
-    summary.write(ordered, problems, definition, out_dir)
+    ordered = {submission.student_id: reports[submission.student_id] for submission in submissions}
+    grades_csv.write(ordered, assignment, out_dir / "grades.csv")
+    class_summary.write(ordered, problems, assignment, out_dir)
     return ordered
 
 
+def _write_atomically(path, text):
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
 def _write_student(out_dir, submission, report):
-    folder, results_path, feedback_path = _result_paths(out_dir, submission.student_id)
+    folder, results_path, feedback_path, report_path = _student_paths(out_dir, submission.student_id)
     folder.mkdir(parents=True, exist_ok=True)
     results = results_json.to_results(report)
     results.update(student_id=submission.student_id, file=str(submission.path),
                    submission_sha256=submission.sha256)
     feedback_path.write_text(feedback.render(report, submission.student_id), encoding="utf-8")
-    # Written last and atomically: a results.json on disk means this student is done (resume).
-    temporary = results_path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    temporary.replace(results_path)
-    return results
+    _write_atomically(results_path, json.dumps(results, ensure_ascii=False, indent=2))
+    # Written last: a report.json on disk means this student is done, and a resumed batch makes
+    # grades.csv and the summary from it (GradeReport.from_dict).
+    _write_atomically(report_path, json.dumps({"submission_sha256": submission.sha256, "report": report.to_dict()},
+                                              ensure_ascii=False, indent=2))

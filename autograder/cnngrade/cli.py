@@ -13,13 +13,10 @@ import sys
 from pathlib import Path
 
 from . import assignment as assignment_module
-from . import batch, grading
-from .progress import Progress
-from .build import otter as otter_build
-from .build import otter_layout, student_bundle, template
-from .reports import junit, markdown_summary, results_json, table
-from .sandbox import isolation, session
-from .suite import truth
+from .sandbox import isolation
+
+# Each command imports what it needs when it runs: a student's one-file grading should not wait for
+# the builders, the batch or the report formats it does not use (see cold start in README).
 
 COMMANDS = ("grade", "template", "build-otter", "build-student", "otter-layout", "record-truth")
 
@@ -33,10 +30,14 @@ def _refuse(flags, why):
     return None
 
 
-def _grade(args, definition):
+def _grade(args, assignment):
+    from . import grading
+    from .reports import feedback, junit, results_json, terminal_table
+    from .reports.formatting import points
+
     submission = Path(args.submission)
     if submission.is_dir():
-        return _grade_batch(args, definition)
+        return _grade_batch(args, assignment)
     if not submission.is_file():
         print(f"cnn-grade: no such file: {submission}", file=sys.stderr)
         return 2
@@ -44,45 +45,55 @@ def _grade(args, definition):
     if refused is not None:
         return refused
     log = sys.stderr if args.verbose else None
-    report = grading.grade(submission, definition, log=log, truth=args.truth)
-    print(table.render(report))
+    report = grading.grade(submission, assignment, log=log, truth=args.truth)
+    print(terminal_table.render(report))
     _warn_if_not_isolated()
     if args.json:
         results_json.write(report, args.json)
     if args.junit:
         junit.write(report, args.junit)
     if args.summary:
-        markdown_summary.write(report, args.summary)
+        _append(args.summary, feedback.render(report, report.submission))
     for error in report.grader_errors:
         print(error, file=sys.stderr)
     if args.fail_under is not None and report.score < args.fail_under:
-        print(f"cnn-grade: score {report.score:g} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+        print(f"cnn-grade: score {points(report.score)} is below --fail-under {points(args.fail_under)}",
+              file=sys.stderr)
         return 1
     return 0
 
 
-def _grade_batch(args, definition):
+def _grade_batch(args, assignment):
+    from . import batch
+    from .progress import Progress
+    from .reports.formatting import points
+
     refused = _refuse((("--json", args.json), ("--junit", args.junit)),
                       "grade one file; a class gets students/<id>/results.json and grades.csv under --out")
     if refused is not None:
         return refused
     out_dir = Path(args.out or "results")
-    results = batch.grade_batch(args.submission, out_dir, definition, jobs=args.jobs, progress=Progress(),
+    reports = batch.grade_batch(args.submission, out_dir, assignment, jobs=args.jobs, progress=Progress(),
                                 truth=args.truth)
-    print(f"{len(results)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
-          f"{out_dir / 'students'}/<id>/{{results.json,feedback.md}}")
+    print(f"{len(reports)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'summary.md'}, "
+          f"{out_dir / 'students'}/<id>/{{results.json,feedback.md,report.json}}")
     _warn_if_not_isolated()
     if args.summary:
-        with open(args.summary, "a", encoding="utf-8") as stream:
-            stream.write((out_dir / "summary.md").read_text(encoding="utf-8") + "\n")
+        _append(args.summary, (out_dir / "summary.md").read_text(encoding="utf-8") + "\n")
     if args.fail_under is not None:
-        below = [result for result in results if result["score"] < args.fail_under]
-        for result in below:
-            print(f"cnn-grade: {result['student_id']} scored {result['score']:g}, below --fail-under "
-                  f"{args.fail_under:g}", file=sys.stderr)
+        below = {student: report for student, report in reports.items() if report.score < args.fail_under}
+        for student, report in below.items():
+            print(f"cnn-grade: {student} scored {points(report.score)}, below --fail-under "
+                  f"{points(args.fail_under)}", file=sys.stderr)
         if below:
             return 1
     return 0
+
+
+def _append(path, markdown):
+    """--summary appends: $GITHUB_STEP_SUMMARY may already hold other steps' summaries."""
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(markdown)
 
 
 def _warn_if_not_isolated():
@@ -90,45 +101,54 @@ def _warn_if_not_isolated():
         print(isolation.NOT_ISOLATED_WARNING, file=sys.stderr)
 
 
-def _template(args, definition):
+def _template(args, assignment):
+    from .build import template
+
     if args.check:
-        if template.is_stale(definition):
-            print(f"{definition.template} is stale: run `cnn-grade template`", file=sys.stderr)
+        if template.is_stale(assignment):
+            print(f"{assignment.template} is stale: run `cnn-grade template`", file=sys.stderr)
             return 1
-        print(f"{definition.template} is up to date")
+        print(f"{assignment.template} is up to date")
         return 0
-    template.write(definition)
-    print(f"wrote {definition.template}")
+    template.write(assignment)
+    print(f"wrote {assignment.template}")
     return 0
 
 
-def _build_otter(args, definition):
-    path = otter_build.build(definition, args.out_dir)
+def _build_otter(args, assignment):
+    from .build import otter as otter_build
+
+    path = otter_build.build(assignment, args.out_dir)
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
 
 
-def _record_truth(args, definition):
+def _record_truth(args, assignment):
     from .build import recorded_truth
 
     try:
-        table = recorded_truth.record(definition, args.path)
+        table = recorded_truth.record(assignment, args.path)
     except recorded_truth.ReferenceMismatch as error:
         print(f"cnn-grade record-truth: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {args.path}: {len(table)} expected values ({', '.join(f'{k} {v}' for k, v in table.recorded_with.items())})")
+    versions = ", ".join(f"{name} {version}" for name, version in table.recorded_with.items())
+    print(f"wrote {args.path}: {len(table)} expected values ({versions})")
     return 0
 
 
-def _build_student(args, definition):
-    files = student_bundle.build(definition, args.out_dir)
-    print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check {definition.submission_file} -t tests)")
+def _build_student(args, assignment):
+    from .build import student_bundle
+
+    files = student_bundle.build(assignment, args.out_dir)
+    print(f"wrote {len(files)} files to {args.out_dir}  (pytest; otter check {assignment.submission_file} -t tests)")
     return 0
 
 
-def _otter_layout(args, definition):
+def _otter_layout(args, assignment):
+    from .build import otter_layout
+
     try:
-        written, problems = otter_layout.layout(args.class_dir, args.out_dir, definition.submission_file)
+        written, problems = otter_layout.layout(args.class_dir, args.out_dir, assignment.submission_file)
     except (ValueError, OSError) as error:
         print(f"cnn-grade otter-layout: {error}", file=sys.stderr)
         return 1
@@ -158,7 +178,7 @@ def build_parser():
                                                     "(default: results)")
     grade.add_argument("-j", "--jobs", type=int, help="batch: submissions graded in parallel (default: cores)")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the hidden suite's pytest log")
-    grade.add_argument("--truth", default=truth.AUTO, metavar="auto|live|TABLE",
+    grade.add_argument("--truth", default="auto", metavar="auto|live|TABLE",
                        help="expected values: auto (a cache of what PyTorch computed, PyTorch for the rest; "
                             "default), live (PyTorch only), or a table of cnn-grade record-truth (nothing else)")
     grade.set_defaults(run=_grade)
@@ -195,9 +215,18 @@ def _with_default_command(argv):
 def main(argv=None):
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
-    definition = assignment_module.load(args.assignment)
+    if args.command == "grade":
+        isolation.start_probe()  # runs while the grader imports pytest and numpy
+    from .sandbox import session
+    from .suite.plugin import GradingConfigError
+
+    assignment = assignment_module.load(args.assignment)
     session.close_sessions_on_sigterm()
-    return args.run(args, definition)
+    try:
+        return args.run(args, assignment)
+    except GradingConfigError as error:
+        print(f"cnn-grade: the hidden suite of {assignment.id} cannot grade: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,63 +1,25 @@
 """Grade one submission: run the hidden pytest suite in this process against an isolated worker."""
 
 import contextlib
+import functools
 import io
 import sys
 import time
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from . import integrity, notebook
+from .report import GradeReport, QuestionScore
 from .sandbox import isolation
 from .sandbox.session import SubmissionSession
 from .suite.diagnosis import NO_KNOWN_BUGS
-from .suite.plugin import GradingPlugin
-from .suite.truth import AUTO, TruthSource, import_file
+from .suite.plugin import GradingConfigError, GradingPlugin
+from .suite.truth import AUTO, LIVE, TruthSource, import_file
 
 
-@dataclass
-class QuestionScore:
-    id: str
-    title: str
-    score: float
-    max_score: float
-
-
-@dataclass
-class GradeReport:
-    """Everything known about one graded submission; every output format is made from this."""
-
-    submission: str
-    assignment_id: str
-    tests: list
-    questions: list
-    execution_time: float
-    import_error: str = ""
-    output: str = ""
-    grader_errors: list = field(default_factory=list)
-    integrity: list = field(default_factory=list)
-    sandbox: str = ""  # isolation.level(): the mechanisms in force, e.g. landlock-7+uid+mntns+netns, or process
-    notes: list = field(default_factory=list)  # bilingual notes for the student (e.g. "save as UTF-8")
-
-    @property
-    def score(self):
-        return sum(question.score for question in self.questions)
-
-    @property
-    def max_score(self):
-        return sum(question.max_score for question in self.questions)
-
-    @property
-    def status(self):
-        if self.grader_errors:
-            return "grader_error"
-        return "import_error" if self.import_error else "graded"
-
-
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def load_reference(solution_path):
     """The reference solution, imported once into the grader (trusted code)."""
     return import_file(solution_path, f"cnngrade_reference_{abs(hash(solution_path)):x}")
@@ -84,24 +46,56 @@ def pytest_arguments(assignment):
             "-p", "no:benchmark", "-p", "no:legacypath", "-p", "no:doctest", "-p", "no:junitxml"]
 
 
-def _report(submission_path, assignment, session, plugin, started):
-    tests = list(plugin.outcomes.values())
-    if not tests and not plugin.grader_errors:
-        plugin.grader_errors.append("the hidden suite collected no tests")
-    questions = [
-        QuestionScore(question.id, question.title,
-                      sum(test.earned for test in tests if test.question == question.id), question.points)
-        for question in assignment.questions
-    ]
+@dataclass(frozen=True)
+class SessionFacts:
+    """What grading one submission learnt besides the outcomes of its tests."""
+
+    import_error: str
+    output: str
+    notes: list
+    integrity: list
+    sandbox: str
+
+
+def session_facts(submission_path, assignment, session):
+    """Read once the submission's session is closed (its output is then complete)."""
     source, encoding_note = notebook.read_submission(submission_path)
+    return SessionFacts(import_error=session.import_fault.message if session.import_fault else "",
+                        output=session.output.text(), notes=[encoding_note] if encoding_note else [],
+                        integrity=integrity.scan(source, assignment.forbidden_modules), sandbox=isolation.level())
+
+
+def build_report(submission_path, assignment, outcomes, collection_errors, facts, execution_time):
+    """The GradeReport of one submission, from its outcomes and facts alone (no I/O)."""
+    questions = [QuestionScore(question.id, question.title,
+                               sum(test.earned for test in outcomes.tests if test.question == question.id),
+                               question.points)
+                 for question in assignment.questions]
     return GradeReport(
-        submission=str(submission_path), assignment_id=assignment.id, tests=tests, questions=questions,
-        execution_time=time.monotonic() - started,
-        import_error=session.import_fault.message if session.import_fault else "",
-        output=session.output.text(), grader_errors=list(plugin.grader_errors),
-        integrity=integrity.scan(source, assignment.forbidden_modules),
-        sandbox=isolation.level(), notes=[encoding_note] if encoding_note else [],
+        submission=str(submission_path), assignment_id=assignment.id, tests=outcomes.tests, questions=questions,
+        execution_time=execution_time, import_error=facts.import_error, output=facts.output,
+        grader_errors=list(collection_errors) + outcomes.grader_errors, integrity=facts.integrity,
+        sandbox=facts.sandbox, notes=facts.notes,
     )
+
+
+def _sessions(first_path, first, submission_paths, assignment):
+    """(path, session) for each submission; ``first`` is the first one's, already started."""
+    if first is not None:
+        yield first_path, first
+    for path in submission_paths:
+        yield path, SubmissionSession(path, assignment)
+
+
+def _grade_each(sessions, assignment, on_report, plugin):
+    """Called by the plugin once pytest has collected the suite: grade the submissions in turn."""
+    for path, session in sessions:
+        started = time.monotonic()
+        with session:
+            outcomes = plugin.grade(session)
+        facts = session_facts(path, assignment, session)
+        on_report(build_report(path, assignment, outcomes, plugin.collection_errors, facts,
+                               time.monotonic() - started))
 
 
 @contextlib.contextmanager
@@ -134,30 +128,40 @@ def _suite_modules_forgotten(suite_dir):
 def grade_stream(submission_paths, assignment, on_report, log=None, truth=AUTO):
     """Grade each path of an iterable in ONE pytest session (the suite is collected once);
     ``on_report(report)`` receives each GradeReport as soon as it is ready. ``truth``: where the
-    expected values come from (suite/truth.py: "auto", "live" or a recorded table's path)."""
-    reference = load_reference(str(assignment.solution))
+    expected values come from (suite/truth.py: "auto", "live", a recorded table's path, a Truth)."""
     truth_source = TruthSource(assignment, truth)
-
-    def run_submissions(pytest_session, run_all_tests):
-        for path in submission_paths:
-            started = time.monotonic()
-            with SubmissionSession(path, assignment) as session:
-                plugin.begin(session)
-                run_all_tests()
-            on_report(_report(path, assignment, session, plugin, started))
-
-    plugin = GradingPlugin(assignment, reference, truth_source.truth, load_known_bugs(assignment), run_submissions)
+    submission_paths = iter(submission_paths)
+    first_path = next(submission_paths, None)
+    # The first worker imports the submission while pytest collects the suite (the cold start).
+    first = SubmissionSession(first_path, assignment) if first_path is not None else None
+    if first is not None:
+        first.prestart()
+    plugin = GradingPlugin(assignment, load_reference(str(assignment.solution)), truth_source.truth,
+                           load_known_bugs(assignment),
+                           functools.partial(_grade_each, _sessions(first_path, first, submission_paths, assignment),
+                                             assignment, on_report))
     pytest_output = io.StringIO()
-    with contextlib.redirect_stdout(pytest_output), contextlib.redirect_stderr(pytest_output), \
-            _suite_modules_forgotten(assignment.hidden_tests):
-        pytest.main(pytest_arguments(assignment), plugins=[plugin])
+    try:
+        with contextlib.redirect_stdout(pytest_output), contextlib.redirect_stderr(pytest_output), \
+                _suite_modules_forgotten(assignment.hidden_tests):
+            pytest.main(pytest_arguments(assignment), plugins=[plugin])
+    finally:
+        if first is not None:
+            first.close()  # graded and closed already, unless the suite refused to start
     truth_source.finish()
     if log is not None:
         log.write(pytest_output.getvalue())
     if plugin.config_error is not None:
         raise plugin.config_error
-    if plugin.grader_errors and not plugin.outcomes:
-        raise RuntimeError("the hidden suite could not be collected:\n" + "\n".join(plugin.grader_errors))
+    if not plugin.collected:
+        raise GradingConfigError("the hidden suite could not be collected (no tests):\n"
+                                 + "\n".join(plugin.collection_errors))
+
+
+def check_suite(assignment):
+    """Collect the hidden suite without grading anything: raises GradingConfigError where grading
+    would refuse to start (a batch checks this before it starts its grading processes)."""
+    grade_stream([], assignment, on_report=None, truth=LIVE)  # live: imported only when called, so never
 
 
 def grade(submission_path, assignment, log=None, truth=AUTO):

@@ -3,6 +3,8 @@
 import sys
 import time
 
+from .reports.formatting import points
+
 
 class Progress:
     def __init__(self, stream=None):
@@ -23,7 +25,7 @@ class Progress:
         elapsed = time.monotonic() - self.started
         rate = graded / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate else 0.0
-        status = f"{report.score:g}/{report.max_score:g}" + ("" if report.status == "graded" else f" {report.status}")
+        status = f"{points(report.score)}/{points(report.max_score)}" + ("" if report.status == "graded" else f" {report.status}")
         if self.live:
             width = 30
             filled = int(width * self.done / max(self.total, 1))

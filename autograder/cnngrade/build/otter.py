@@ -321,19 +321,18 @@ def collect_hidden_tests(assignment):
     from ..reports import results_json
     from ..suite.plugin import GradingPlugin
 
-    # no reference and no submissions: the plugin's run loop gets a no-op, --collect-only runs no test
-    plugin = GradingPlugin(assignment, None, lambda pytest_session, run_all_tests: None)
+    # no reference and no submissions: the plugin grades nothing, --collect-only runs no test
+    plugin = GradingPlugin(assignment, None, None, None, lambda plugin: None)
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         code = pytest.main(grading.pytest_arguments(assignment) + ["--collect-only"], plugins=[plugin])
-    plugin.begin(None)  # outcomes = one fresh TestOutcome per collected test
     if plugin.config_error is not None:
         raise plugin.config_error
-    if plugin.grader_errors or not plugin.outcomes or code not in (0, pytest.ExitCode.OK):
-        raise RuntimeError("collecting the hidden suite failed:\n" + "\n".join(plugin.grader_errors)
+    if plugin.collection_errors or not plugin.collected or code not in (0, pytest.ExitCode.OK):
+        raise RuntimeError("collecting the hidden suite failed:\n" + "\n".join(plugin.collection_errors)
                            + output.getvalue()[-3000:])
     tests = []
-    for outcome in plugin.outcomes.values():
+    for outcome in plugin.collected.values():
         entry = results_json.test_entry(outcome)
         tests.append({"question": outcome.question, "name": entry["number"], "title": outcome.name,
                       "points": outcome.points, "visibility": outcome.visibility,

@@ -1,1 +1,1 @@
-"""Output formats. Each module turns a GradeReport (or many) into one format."""
+"""Output formats. Each module turns a GradeReport (report.py), or a class of them, into one format."""

@@ -4,9 +4,7 @@ Failed tests are grouped by question: the question's hints and diagnoses come on
 numbered list of the failing cases with what was wrong in each.
 """
 
-
-def _fmt(points):
-    return f"{points:g}"
+from .formatting import points
 
 
 def _quote(text):
@@ -20,13 +18,13 @@ def _once(texts):
 
 def _case_line(number, test):
     detail = " / ".join(line.strip() for line in (test.detail or test.message).strip().splitlines() if line.strip())
-    return f"{number}. **{test.name}** (−{_fmt(test.points)}): {detail}"
+    return f"{number}. **{test.name}** (−{points(test.points)}): {detail}"
 
 
 def question_section(question, failed):
     """The Markdown of one question's failed tests."""
     lost = sum(test.points for test in failed)
-    lines = [f"### {question.title} (−{_fmt(lost)})", ""]
+    lines = [f"### {question.title} (−{points(lost)})", ""]
     for advice in _once(test.bug_hint for test in failed) + _once(test.hint for test in failed):
         lines += [_quote(advice), ""]
     lines += [f"틀린 경우 {len(failed)}개 / {len(failed)} failing case(s):", ""]
@@ -36,13 +34,13 @@ def question_section(question, failed):
 
 def render(report, student_id):
     lines = [f"# 채점 결과 / Grading feedback — {student_id}", "",
-             f"**합계 / Total: {_fmt(report.score)} / {_fmt(report.max_score)}**", ""]
+             f"**합계 / Total: {points(report.score)} / {points(report.max_score)}**", ""]
     if report.import_error:
         lines += [_quote(report.import_error), ""]
     for note in report.notes:
         lines += [_quote(f"참고 / Note: {note}"), ""]
     lines += ["| 문항 / Question | 점수 / Score |", "|---|---|"]
-    lines += [f"| {question.title} | {_fmt(question.score)} / {_fmt(question.max_score)} |"
+    lines += [f"| {question.title} | {points(question.score)} / {points(question.max_score)} |"
               for question in report.questions]
     failed = [test for test in report.tests if test.status != "passed"]
     if failed and not report.import_error:

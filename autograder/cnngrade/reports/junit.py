@@ -2,6 +2,8 @@
 
 import xml.etree.ElementTree as ElementTree
 
+from .formatting import first_line, points
+
 
 def to_xml(report):
     failures = sum(1 for test in report.tests if test.status == "failed")
@@ -9,14 +11,14 @@ def to_xml(report):
     suite = ElementTree.Element("testsuite", name=f"cnn-grade {report.assignment_id}", tests=str(len(report.tests)),
                                 failures=str(failures), errors=str(errors), time=f"{report.execution_time:.3f}")
     properties = ElementTree.SubElement(suite, "properties")
-    ElementTree.SubElement(properties, "property", name="score", value=f"{report.score:g}")
-    ElementTree.SubElement(properties, "property", name="max_score", value=f"{report.max_score:g}")
+    ElementTree.SubElement(properties, "property", name="score", value=points(report.score))
+    ElementTree.SubElement(properties, "property", name="max_score", value=points(report.max_score))
     for test in report.tests:
         case = ElementTree.SubElement(suite, "testcase", classname=test.question,
-                                      name=f"{test.name} ({test.earned:g}/{test.points:g})", time=f"{test.duration:.3f}")
+                                      name=f"{test.name} ({points(test.earned)}/{points(test.points)})", time=f"{test.duration:.3f}")
         if test.status != "passed":
             tag = "error" if test.status == "error" else "failure"
-            element = ElementTree.SubElement(case, tag, message=test.summary or test.message.splitlines()[0])
+            element = ElementTree.SubElement(case, tag, message=test.summary or first_line(test.message))
             element.text = test.message
     if report.import_error:
         ElementTree.SubElement(suite, "system-err").text = report.import_error

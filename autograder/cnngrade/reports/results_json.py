@@ -1,4 +1,5 @@
-"""Gradescope's results.json, plus ``max_score``, ``questions`` and ``integrity`` for our tools.
+"""Gradescope's results.json, plus ``max_score``, ``questions``, ``integrity`` and ``submission_output``
+for our tools.
 
 Outputs are Markdown (``output_format``/``test_output_format`` "md"), so each line of a message
 becomes its own paragraph there.
@@ -26,15 +27,20 @@ def test_entry(test):
     }
 
 
-def to_results(report):
+def student_output(report):
+    """The top-level message to the student: why grading went wrong, notes (Markdown)."""
     output = [report.import_error] + [f"참고 / Note: {note}" for note in report.notes]
     if report.grader_errors:
         output = ["채점기 오류가 있었습니다. 조교에게 알려 주세요. / The grader hit an internal error; tell your TA."]
+    return markdown("\n".join(line for line in output if line))
+
+
+def to_results(report):
     return {
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.execution_time, 3),
-        "output": markdown("\n".join(line for line in output if line)),
+        "output": student_output(report),
         "output_format": "md",
         "test_output_format": "md",
         "visibility": "visible",
@@ -46,6 +52,9 @@ def to_results(report):
         "grading_status": report.status,
         "integrity": report.integrity,
         "sandbox": report.sandbox,
+        # What the submission printed (capped): for the instructor, never shown to the student,
+        # since a submission can print the hidden inputs it is given.
+        "submission_output": report.output,
     }
 
 

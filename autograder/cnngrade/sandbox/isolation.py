@@ -405,11 +405,30 @@ def confine(plan, hidden_paths, workdir, ids, rules, cleaner=None, max_processes
 _CURRENT = None
 
 
+_PENDING_PROBE = None  # (plan, pid, workdir, owner pid) of the probe start_probe() left running
+
+
+def start_probe():
+    """Start probing the best plan now and return at once: the probe's Python imports numpy while
+    the grader imports its own modules (cli.main calls this first; no threads exist yet)."""
+    global _PENDING_PROBE
+    if _CURRENT is None and _PENDING_PROBE is None:
+        candidates = _candidates()
+        if candidates:
+            _PENDING_PROBE = (candidates[0],) + _spawn_probe(candidates[0]) + (os.getpid(),)
+
+
 def current():
     """The isolation of this machine's workers: probed once per grader process."""
-    global _CURRENT
+    global _CURRENT, _PENDING_PROBE
     if _CURRENT is None:
-        _CURRENT = _probe()
+        pending, _PENDING_PROBE = _PENDING_PROBE, None
+        if pending is not None and pending[3] != os.getpid():
+            pending = None  # a forked grading process: the probe is its parent's child, not its own
+        if pending is not None and _probe_succeeded(*pending[1:3]):
+            _CURRENT = pending[0]
+        else:
+            _CURRENT = _probe(skip=pending[0] if pending is not None else None)
     return _CURRENT
 
 
@@ -426,29 +445,37 @@ def _candidates():
     return list(dict.fromkeys(Isolation(*stack) for stack in stacks if stack[0] or stack[2]))
 
 
-def _works(plan):
-    """Start the worker's Python under ``plan`` once: does it import numpy?"""
+def _spawn_probe(plan):
+    """Start the worker's Python under ``plan`` once, importing numpy; returns (pid, workdir)."""
     ids = worker_ids()
     workdir = tempfile.mkdtemp(prefix="cnngrade-probe-")
     try:
         prepare_workdir(workdir, ids, plan)
         rules = allowlist(workdir)
         pid = os.fork()
-        if pid == 0:
-            try:
-                os.chdir(workdir)
-                confine(plan, [], workdir, ids, rules)
-                os.execv(sys.executable, [sys.executable, "-I", "-c", "import numpy"])
-            except BaseException:
-                os._exit(1)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if pid == 0:
+        try:
+            os.chdir(workdir)
+            confine(plan, [], workdir, ids, rules)
+            os.execv(sys.executable, [sys.executable, "-I", "-c", "import numpy"])
+        except BaseException:
+            os._exit(1)
+    return pid, workdir
+
+
+def _probe_succeeded(pid, workdir):
+    try:
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status) == 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _probe():
+def _probe(skip=None):
     for plan in _candidates():
-        if _works(plan):
+        if plan != skip and _probe_succeeded(*_spawn_probe(plan)):
             return plan
     return Isolation()

@@ -58,8 +58,8 @@ class SubmissionError(AssertionError):
 @dataclass
 class CallResult:
     value: object
-    args_after: list
-    kwargs_after: dict
+    args_after: list | None = None  # only when the call asked for them (arguments_after=True)
+    kwargs_after: dict | None = None
 
 
 @dataclass
@@ -147,6 +147,7 @@ class SubmissionSession:
         self._readers = []
         self._cleaner = None
         self._timed_out = set()
+        self._hello_pending = False  # started by prestart(), its import not yet waited for
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self):
@@ -158,6 +159,18 @@ class SubmissionSession:
     def close(self):
         self._stop_worker()
         _OPEN_SESSIONS.discard(self)
+
+    def prestart(self):
+        """Start the worker now and return: it imports numpy and the submission while the grader
+        collects the hidden suite. A worker that cannot start is left to the first call, which
+        reports it where it belongs."""
+        if self._process is not None or self.import_fault is not None:
+            return
+        try:
+            self._start_worker()
+        except Exception:
+            return
+        self._hello_pending = True
 
     def _start_worker(self):
         self._workdir = tempfile.mkdtemp(prefix="cnngrade-worker-")
@@ -319,10 +332,12 @@ class SubmissionSession:
         """Start a worker and import the submission; returns a fault or None."""
         if self.import_fault is not None:
             return self.import_fault
-        if self._process is not None and self._process.poll() is None:
-            return None
-        self._stop_worker()
-        self._start_worker()
+        if not self._hello_pending:
+            if self._process is not None and self._process.poll() is None:
+                return None
+            self._stop_worker()
+            self._start_worker()
+        self._hello_pending = False
         try:
             hello = self._receive(min(self.limits.import_seconds, self._budget_left()))
         except TimeoutError:
@@ -404,21 +419,30 @@ class SubmissionSession:
             return fault
         return reply
 
-    def call(self, function, *args, **kwargs):
-        """Call ``function`` in the worker; returns a CallResult or raises SubmissionError."""
-        reply = self._request(function, {"op": "call", "name": function, "args": list(args), "kwargs": kwargs})
-        return self._unwrap(function, reply)
+    def call(self, function, args=(), kwargs=None, arguments_after=False):
+        """Call ``function(*args, **kwargs)`` in the worker; returns a CallResult or raises
+        SubmissionError. With ``arguments_after`` the worker also sends the arguments back as the
+        call left them (only tests that check them pay for the copy)."""
+        reply = self._request(function, {"op": "call", "name": function, "args": list(args),
+                                         "kwargs": dict(kwargs or {}), "arguments_after": arguments_after})
+        return self._unwrap(function, reply, arguments_after)
 
     def get(self, name):
         """The value of a module-level constant of the submission."""
         return self._unwrap(name, self._request(name, {"op": "get", "name": name})).value
 
-    def _unwrap(self, function, reply):
+    def _unwrap(self, function, reply, arguments_after=False):
         if isinstance(reply, SubmissionFault):
             raise SubmissionError(function, reply)
         status = reply.get("status")
         if status == "ok":
-            return CallResult(reply["value"], reply["args_after"], reply["kwargs_after"])
+            if not arguments_after:
+                return CallResult(reply["value"])
+            if isinstance(reply.get("args_after"), list) and isinstance(reply.get("kwargs_after"), dict):
+                return CallResult(reply["value"], reply["args_after"], reply["kwargs_after"])
+            raise SubmissionError(function, SubmissionFault(
+                "protocol", f"{function}: 채점 통신 응답에 호출 후의 인자가 없습니다. / "
+                            f"the worker's reply lacks the arguments after the call."))
         if status == "raised":
             error = reply["error"]
             if error["type"] == "NotImplementedError":

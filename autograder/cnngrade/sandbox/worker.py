@@ -134,8 +134,10 @@ def serve(config):
             reply({"status": "raised", "error": describe_exception(error, submission_path)}, request)
             continue
         restore_builtins()
-        reply({"status": "ok", "value": value, "args_after": request.get("args", []),
-               "kwargs_after": request.get("kwargs", {})}, request)
+        message = {"status": "ok", "value": value}
+        if request.get("arguments_after"):  # the arguments as the call left them, for expect_unchanged
+            message.update(args_after=request["args"], kwargs_after=request["kwargs"])
+        reply(message, request)
 
 
 if __name__ == "__main__":

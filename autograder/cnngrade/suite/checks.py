@@ -127,6 +127,9 @@ def _arrays(value, path):
 def expect_unchanged(result, original_args, what):
     """The call must not have modified any of its array arguments. Counts only when the values of
     the same call are checked too (see side_properties.py)."""
+    if result.args_after is None:
+        raise TypeError(f"expect_unchanged({what}) needs the result of submission.call(...), which carries "
+                        f"the arguments after the call")
     after = dict(_arrays(result.args_after, "args"))
     for path, before in _arrays(list(original_args), "args"):
         changed = after.get(path)

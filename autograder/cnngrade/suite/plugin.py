@@ -8,8 +8,7 @@ Hidden tests declare their question once per module and their points per test::
     def test_stride(submission, rng): ...
 
 They receive ``submission`` (calls into the isolated worker, by value), ``reference`` (the
-reference solution, trusted, in this process), ``truth`` (the assignment's expected values,
-suite/truth.py) and ``rng`` (a generator seeded by the test id).
+reference solution, trusted, in this process) and ``rng`` (a generator seeded by the test id).
 
 One pytest session grades a stream of submissions: the suite is collected once, then
 ``pytest_runtestloop`` runs every test for each submission in turn (see grading.py).
@@ -18,15 +17,17 @@ One pytest session grades a stream of submissions: the suite is collected once, 
 import copy
 import traceback
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
 
+from ..report import TestOutcome
 from ..sandbox.session import SubmissionError
 from . import side_properties
 from .checks import Mismatch
 
+INTERNAL_ERROR = "채점기 내부 오류입니다. 조교에게 알려 주세요. / internal grader error; please tell your TA."
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 # Faults after which calling the same function again in the same test only wastes time.
 STICKY_FAULTS = ("timeout", "crashed", "budget", "import_error")
@@ -48,29 +49,6 @@ class GradingConfigError(Exception):
     """The hidden suite does not match the assignment definition (an instructor error)."""
 
 
-@dataclass
-class TestOutcome:
-    nodeid: str
-    name: str
-    question: str
-    points: float
-    visibility: str
-    status: str = "passed"  # passed | failed | error
-    message: str = ""
-    summary: str = ""  # one line for tables
-    fault: str = ""  # the SubmissionFault kind when the submission's call failed
-    diagnosis: str = ""  # the id of the known bug the answer matched (suite/diagnosis.py)
-    duration: float = 0.0
-    detail: str = ""  # what was wrong, without the hint (Korean line, English line)
-    hint: str = ""  # the test's hint, shared by the cases of one question
-    bug_hint: str = ""  # the diagnosis of the matched known bug
-    requires: tuple = ()  # node ids of the value tests this test's points depend on
-
-    @property
-    def earned(self):
-        return self.points if self.status == "passed" else 0.0
-
-
 class SubmissionProxy:
     """``submission.conv2d_forward(...)`` returns the worker's answer as plain data."""
 
@@ -84,11 +62,15 @@ class SubmissionProxy:
         self.calls = []
 
     def call(self, name, *args, **kwargs):
-        """The full CallResult (value and the arguments as they were after the call)."""
+        """The full CallResult: the value, and the arguments as they were after the call (for
+        ``expect_unchanged``). Only these calls have the worker send the arguments back."""
+        return self._call(name, args, kwargs, arguments_after=True)
+
+    def _call(self, name, args, kwargs, arguments_after):
         if name in self._sticky:
             raise SubmissionError(name, self._sticky[name])
         try:
-            result = self._session.call(name, *args, **kwargs)
+            result = self._session.call(name, args, kwargs, arguments_after=arguments_after)
         except SubmissionError as error:
             if error.fault.kind in STICKY_FAULTS:
                 self._sticky[name] = error.fault
@@ -100,9 +82,10 @@ class SubmissionProxy:
         return self._session.get(name)
 
     def __getattr__(self, name):
+        """``submission.conv2d_forward(x, w)``: the value only."""
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self.call(name, *args, **kwargs).value
+        return lambda *args, **kwargs: self._call(name, args, kwargs, arguments_after=False).value
 
 
 def _test_name(item):
@@ -111,25 +94,60 @@ def _test_name(item):
     return f"{doc} [{callspec.id}]" if callspec is not None else doc
 
 
+@dataclass
+class SubmissionOutcomes:
+    """What the hidden suite found in one submission."""
+
+    tests: list  # a TestOutcome per collected test, in suite order
+    grader_errors: list = field(default_factory=list)  # errors of the hidden suite while grading it
+
+
 class GradingPlugin:
-    def __init__(self, assignment, reference, truth, known_bugs, run_submissions):
-        """``run_submissions(session, run_all_tests)`` grades the submissions of this pytest run."""
+    """Collects the hidden suite once per pytest session, then grades submissions one by one.
+
+    After collection, pytest's run loop calls ``grade_submissions(plugin)``, which calls
+    ``plugin.grade(submission_session)`` for each submission of the stream. What was collected
+    (``collected``, ``collection_errors``, ``config_error``) stays apart from what one submission
+    produced, which ``grade`` returns."""
+
+    def __init__(self, assignment, reference, truth, known_bugs, grade_submissions):
         self.assignment = assignment
         self._reference_module = reference
         self._truth = truth
         self._known_bugs = known_bugs
-        self._run_submissions = run_submissions
-        self._collected = {}
-        self.proxy = None
-        self.outcomes = {}
-        self.grader_errors = []
+        self._grade_submissions = grade_submissions
+        self.collected = {}  # node id -> TestOutcome as collected, never run
+        self.collection_errors = []
         self.config_error = None
+        self._items = []
+        # Only while grade() runs: the submission's proxy (the fixture), its outcomes and errors.
+        self.proxy = None
+        self._outcomes = None
+        self._grader_errors = None
 
-    def begin(self, submission_session):
-        """Start grading one submission: fresh outcomes, a proxy to its worker."""
+    def grade(self, submission_session):
+        """Run every collected test against one submission; returns its SubmissionOutcomes."""
         self.proxy = SubmissionProxy(submission_session)
-        self.outcomes = copy.deepcopy(self._collected)
-        self.grader_errors = [error for error in self.grader_errors if error.startswith("collection")]
+        self._outcomes, self._grader_errors = copy.deepcopy(self.collected), []
+        try:
+            for index, item in enumerate(self._items):
+                # nextitem=None after the last test tears every fixture down: submissions share nothing.
+                nextitem = self._items[index + 1] if index + 1 < len(self._items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            self._refuse_tests_that_did_not_run()
+            _apply_requirements(self._outcomes)
+            return SubmissionOutcomes(list(self._outcomes.values()), self._grader_errors)
+        finally:
+            self.proxy = self._outcomes = self._grader_errors = None
+
+    def _refuse_tests_that_did_not_run(self):
+        """A test that was skipped or never reached its call earns nothing: points come only from a
+        test that ran and passed."""
+        for record in self._outcomes.values():
+            if record.status == "pending":
+                record.status = "error"
+                record.message = record.summary = record.detail = INTERNAL_ERROR
+                self._grader_errors.append(f"{record.nodeid}: did not run (skipped?); it awards nothing")
 
     # -- fixtures --------------------------------------------------------------------
     @pytest.fixture
@@ -155,7 +173,7 @@ class GradingPlugin:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self.grader_errors.append(f"collection of {report.nodeid} failed:\n{report.longreprtext}")
+            self.collection_errors.append(f"collection of {report.nodeid} failed:\n{report.longreprtext}")
 
     def pytest_collection_modifyitems(self, session, config, items):
         try:
@@ -178,7 +196,7 @@ class GradingPlugin:
             unknown = [name for name in mark.kwargs.get("requires", ()) if name not in by_name]
             if unknown:
                 raise GradingConfigError(f"{item.nodeid}: requires= names no collected test: {unknown}")
-            self._collected[item.nodeid] = TestOutcome(
+            self.collected[item.nodeid] = TestOutcome(
                 item.nodeid, _test_name(item), question_id, mark.kwargs["points"],
                 mark.kwargs.get("visibility", "after_published"),
                 requires=tuple(by_name[name] for name in mark.kwargs.get("requires", ())))
@@ -192,29 +210,10 @@ class GradingPlugin:
     # -- running -------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
-        items = list(session.items)
-
-        def run_all_tests():
-            for index, item in enumerate(items):
-                # nextitem=None after the last test tears every fixture down: submissions share nothing.
-                nextitem = items[index + 1] if index + 1 < len(items) else None
-                item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            self._apply_requirements()
-
-        self._run_submissions(session, run_all_tests)
+        self._items = list(session.items)
+        if self.collected and self.config_error is None:
+            self._grade_submissions(self)
         return True
-
-    def _apply_requirements(self):
-        """A passed test whose required value tests did not all pass awards nothing."""
-        for record in self.outcomes.values():
-            if record.status != "passed" or not record.requires:
-                continue
-            unmet = [self.outcomes[nodeid].name for nodeid in record.requires
-                     if self.outcomes[nodeid].status != "passed"]
-            if unmet:
-                record.status = "failed"
-                record.message = record.detail = side_properties.unmet_requirement_message(unmet)
-                record.summary = record.message.replace("\n", " / ")
 
     def _diagnose(self):
         """Replay this test's calls, newest first, through the known-bug variants."""
@@ -238,9 +237,8 @@ class GradingPlugin:
         if not unbacked or record.requires:
             return
         record.status = "error"
-        record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
-                                                           "internal grader error; please tell your TA.")
-        self.grader_errors.append(
+        record.message = record.summary = record.detail = INTERNAL_ERROR
+        self._grader_errors.append(
             f"{item.nodeid}: checks a side property of {', '.join(unbacked)} without checking its values; "
             f"check them in the same test or name a value test with @graded(requires=...)")
 
@@ -248,11 +246,13 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
-        record = self.outcomes[item.nodeid]
+        record = self._outcomes[item.nodeid]
         record.duration += report.duration
-        if report.when == "call" and report.passed and record.status == "passed":
+        if report.when == "call" and report.passed and record.status == "pending":
             self._check_side_properties(item, record)
-        if not report.failed or record.status != "passed":
+            if record.status == "pending":
+                record.status = "passed"
+        if not report.failed or record.status not in ("pending", "passed"):
             return
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, SubmissionError):
@@ -268,7 +268,18 @@ class GradingPlugin:
                 record.diagnosis, record.bug_hint = bug.id, bug.hint
         else:
             record.status = "error"
-            record.message = record.summary = record.detail = ("채점기 내부 오류입니다. 조교에게 알려 주세요. / "
-                                                               "internal grader error; please tell your TA.")
+            record.message = record.summary = record.detail = INTERNAL_ERROR
             details = "".join(traceback.format_exception(error)) if error is not None else report.longreprtext
-            self.grader_errors.append(f"{item.nodeid} ({call.when}):\n{details}")
+            self._grader_errors.append(f"{item.nodeid} ({call.when}):\n{details}")
+
+
+def _apply_requirements(outcomes):
+    """A passed test whose required value tests did not all pass awards nothing."""
+    for record in outcomes.values():
+        if record.status != "passed" or not record.requires:
+            continue
+        unmet = [outcomes[nodeid].name for nodeid in record.requires if outcomes[nodeid].status != "passed"]
+        if unmet:
+            record.status = "failed"
+            record.message = record.detail = side_properties.unmet_requirement_message(unmet)
+            record.summary = record.message.replace("\n", " / ")

@@ -1,12 +1,6 @@
 """The per-question table printed by ``cnn-grade`` for one submission."""
 
-
-def _first_line(message):
-    return message.strip().splitlines()[0] if message.strip() else ""
-
-
-def _fmt(points):
-    return f"{points:g}"
+from .formatting import first_line, points
 
 
 def render(report):
@@ -17,21 +11,21 @@ def render(report):
     width = max(len(question.title) for question in report.questions)
     for question in report.questions:
         mark = "✓" if question.score == question.max_score else "✗"
-        lines.append(f"  {mark} {question.title:<{width}}  {_fmt(question.score):>5} / {_fmt(question.max_score)}")
+        lines.append(f"  {mark} {question.title:<{width}}  {points(question.score):>5} / {points(question.max_score)}")
         if report.import_error:
             continue
         by_reason = {}
         for test in report.tests:
             if test.question == question.id and test.status != "passed":
-                by_reason.setdefault(test.summary or _first_line(test.message), []).append(test)
+                by_reason.setdefault(test.summary or first_line(test.message), []).append(test)
         for reason, tests in by_reason.items():
             who = tests[0].name if len(tests) == 1 else f"{len(tests)} tests"
             lines.append(f"      - {who}: {reason}")
-    lines.append(f"  합계 / Total: {_fmt(report.score)} / {_fmt(report.max_score)}"
+    lines.append(f"  합계 / Total: {points(report.score)} / {points(report.max_score)}"
                  f"   ({report.execution_time:.1f} s)")
     if report.integrity:
         kinds = sorted({finding["kind"] for finding in report.integrity})
         lines.append(f"  integrity: {len(report.integrity)} finding(s) for the instructor: {', '.join(kinds)}")
     for error in report.grader_errors:
-        lines.append(f"  !! grader error: {_first_line(error)}")
+        lines.append(f"  !! grader error: {first_line(error)}")
     return "\n".join(lines)
