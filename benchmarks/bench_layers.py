@@ -79,6 +79,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from machine import cpu_model, load_average
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "solutions" / "cnn_layers.py"
 LOOPS = ROOT / "assignments" / "hw05_cnn" / "examples" / "loops_student.py"
@@ -154,17 +156,6 @@ def openblas_info():
         if threads is not None:
             return threads, corename or "?", Path(library).name
     return None, "?", "unknown BLAS"
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 # ---------------------------------------------------------------------------
@@ -531,7 +522,7 @@ def main(argv=None):
     env = {name: os.environ.get(name, "unset") for name in
            ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     print("# " + "  ".join(f"{k}={v}" for k, v in env.items()))
-    print("# load average at start: " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print("# load average at start: " + load_average()
           + " (1, 5, 15 min; this machine has %d cores)" % (os.cpu_count() or 0))
     print(f"# float32, median of {args.repeats} interleaved samples; ratio = ref / torch "
           f"(< 1: the reference is faster){'; --quick' if args.quick else ''}")
@@ -544,7 +535,7 @@ def main(argv=None):
         results.append(run_row(row, reference, loops, args, rng))
     print_table(table_rows(rows, results), args.markdown)
     print()
-    print("# load average at end: " + " ".join(f"{value:.2f}" for value in os.getloadavg()))
+    print("# load average at end: " + load_average())
     return 0
 
 
