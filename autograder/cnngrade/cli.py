@@ -116,9 +116,14 @@ def _template(args, assignment):
 
 
 def _build_otter(args, assignment):
+    from .build import recorded_truth
     from .build.otter import archive as otter_archive
 
-    path = otter_archive.build(assignment, args.out_dir)
+    try:
+        path = otter_archive.build(assignment, args.out_dir)
+    except recorded_truth.ReferenceMismatch as error:
+        print(f"cnn-grade build-otter: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
 
