@@ -168,3 +168,11 @@ def test_recorded_and_live_truth_give_identical_scores_on_the_whole_corpus(defin
         assert recorded[submission][2] == [], submission
         assert recorded[submission][1] == live[submission][1], submission
         assert recorded[submission][0] == live[submission][0], submission
+
+
+def test_the_same_values_make_the_same_table_bytes(tmp_path):
+    """The otter zip carries the table: the same truth must give the same zip (and image tag)."""
+    values = {"a": np.arange(3.0), "b": (1, None)}
+    for name in ("one.zip", "two.zip"):
+        TruthTable("f" * 32, values, {"numpy": np.__version__}).save(tmp_path / name)
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()

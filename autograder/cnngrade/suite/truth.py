@@ -126,6 +126,13 @@ def _decode(tree, array):
     return tree["value"]
 
 
+def _write_member(archive, name, data):
+    """A fixed date: the same values make the same bytes, so the otter zip builds reproducibly."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
 class TruthTable:
     """Recorded expected values: ``{call key: value}``, with what they were computed by."""
 
@@ -153,11 +160,11 @@ class TruthTable:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".truth-", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(INDEX, json.dumps(index, sort_keys=True))
+            _write_member(archive, INDEX, json.dumps(index, sort_keys=True).encode())
             for number, array in enumerate(arrays):
                 buffer = io.BytesIO()
                 np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-                archive.writestr(f"{number}.npy", buffer.getvalue())
+                _write_member(archive, f"{number}.npy", buffer.getvalue())
         os.replace(temporary, path)
 
     @classmethod
