@@ -58,7 +58,6 @@ def test_discovery_understands_instructor_layouts(tmp_path, definition):
     assert len(problems) == 1 and "empty_student" in problems[0]
 
 
-@pytest.mark.slow  # a batch of every example (the plain-loop ones are slow); test_one_report covers resuming
 def test_batch_grades_examples_writes_outputs_and_resumes_without_regrading(definition, tmp_path):
     submissions = tmp_path / "subs"
     shutil.copytree(definition.examples, submissions)

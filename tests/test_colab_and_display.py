@@ -125,7 +125,6 @@ def bypass_reports(definition, solution_text, tmp_path_factory):
     return {name: (report, lines[name]) for name, report in zip(BYPASSES, grade_all(paths, definition))}
 
 
-@pytest.mark.slow  # every bypass graded in one stream; test_engine_faults keeps the plain refusal in the quick run
 @pytest.mark.parametrize("name", BYPASSES)
 def test_forbidden_modules_stay_forbidden(bypass_reports, definition, name):
     report, line = bypass_reports[name]
