@@ -142,22 +142,26 @@ def _max_overwrite(ref, a):
     return grad
 
 
-@KNOWN_BUGS.variant("avg_pool2d_forward", "count_include_pad_inverted",
-                    "count_include_pad를 반대로 처리했나요? True면 나눗수는 kH*kW, False면 창 안의 실제 입력 칸 수입니다.",
-                    "Did you invert count_include_pad? True divides by kH*kW, False by the real input cells in the window.")
-def _avg_include_pad_inverted(ref, a):
-    if not np.any(_pair(a["padding"])):
-        return None
-    return rerun(ref.avg_pool2d_forward, a, count_include_pad=not a["count_include_pad"])
+def _include_pad_inverted(function):
+    """``function`` (the forward or the backward pass) with count_include_pad flipped."""
+
+    def compute(ref, a):
+        if not np.any(_pair(a["padding"])):
+            return None
+        return rerun(getattr(ref, function), a, count_include_pad=not a["count_include_pad"])
+
+    return compute
 
 
-@KNOWN_BUGS.variant("avg_pool2d_backward", "count_include_pad_inverted",
-                    "count_include_pad를 반대로 처리했나요? 역전파의 나눗수도 순전파와 같아야 합니다.",
-                    "Did you invert count_include_pad? The backward pass divides by the same divisor as the forward.")
-def _avg_backward_include_pad_inverted(ref, a):
-    if not np.any(_pair(a["padding"])):
-        return None
-    return rerun(ref.avg_pool2d_backward, a, count_include_pad=not a["count_include_pad"])
+for _function, _korean, _english in [
+    ("avg_pool2d_forward",
+     "count_include_pad를 반대로 처리했나요? True면 나눗수는 kH*kW, False면 창 안의 실제 입력 칸 수입니다.",
+     "Did you invert count_include_pad? True divides by kH*kW, False by the real input cells in the window."),
+    ("avg_pool2d_backward",
+     "count_include_pad를 반대로 처리했나요? 역전파의 나눗수도 순전파와 같아야 합니다.",
+     "Did you invert count_include_pad? The backward pass divides by the same divisor as the forward."),
+]:
+    KNOWN_BUGS.variant(_function, "count_include_pad_inverted", _korean, _english)(_include_pad_inverted(_function))
 
 
 # -- sizes and LeNet-5 ----------------------------------------------------------------------
