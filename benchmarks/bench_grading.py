@@ -80,7 +80,11 @@ class Run:
 
 def measured(command, *, cwd=None, env=None):
     """Run ``command`` to its end; a Run, or RuntimeError with its output when it fails. The wall
-    time ends when wait4 returns (the sampling runs in a thread beside it, so it adds no delay)."""
+    time ends when wait4 returns (the sampling runs in a thread beside it, so it adds no delay).
+    PYTHONDONTWRITEBYTECODE is dropped: users' machines and otter's image write bytecode, and a
+    process that finds none compiles every module it imports (about twice the single-file time)."""
+    env = {name: value for name, value in (os.environ if env is None else env).items()
+           if name != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryFile() as output:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,

@@ -6,6 +6,7 @@ import ast
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,19 @@ def test_a_class_of_the_tiny_assignment_is_graded_in_batch(tmp_path):
         rows = list(csv.DictReader(stream))
     assert [(row["student_id"], float(row["relu"]), float(row["softmax"]), float(row["total_points_earned"]))
             for row in rows] == [("softmax_wrong_axis", 4, 4, 8)]
+
+
+@pytest.mark.parametrize("command", ["record-truth", "build-otter"])
+def test_commands_that_record_the_truth_refuse_a_reference_that_fails_its_suite(tmp_path, command):
+    tiny = tmp_path / "tiny"
+    shutil.copytree(TINY, tiny, ignore=shutil.ignore_patterns("__pycache__"))
+    solution = tiny / "solution" / "activations.py"
+    solution.write_text(solution.read_text(encoding="utf-8") + "\n\ndef relu(x):\n    return x\n", encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "cnngrade.cli", "--assignment", str(tiny), command,
+                                str(tmp_path / "out")], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert completed.stderr.startswith(f"cnn-grade {command}: ") and "test_relu" in completed.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def _code_words(path):

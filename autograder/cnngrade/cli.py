@@ -9,6 +9,7 @@
 """
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -115,27 +116,35 @@ def _template(args, assignment):
     return 0
 
 
+def _reference_checked(run):
+    """For the commands that compute the expected values: they first check the reference solution
+    against them, and a mismatch is exit 1 with its reason."""
+    @functools.wraps(run)
+    def checked(args, assignment):
+        from .build.recorded_truth import ReferenceMismatch
+
+        try:
+            return run(args, assignment)
+        except ReferenceMismatch as error:
+            print(f"cnn-grade {args.command}: {error}", file=sys.stderr)
+            return 1
+    return checked
+
+
+@_reference_checked
 def _build_otter(args, assignment):
-    from .build import recorded_truth
     from .build.otter import archive as otter_archive
 
-    try:
-        path = otter_archive.build(assignment, args.out_dir)
-    except recorded_truth.ReferenceMismatch as error:
-        print(f"cnn-grade build-otter: {error}", file=sys.stderr)
-        return 1
+    path = otter_archive.build(assignment, args.out_dir)
     print(f"wrote {path}  (otter run -a {path} SUBMISSION; Gradescope: upload it as the autograder)")
     return 0
 
 
+@_reference_checked
 def _record_truth(args, assignment):
     from .build import recorded_truth
 
-    try:
-        table = recorded_truth.record(assignment, args.path)
-    except recorded_truth.ReferenceMismatch as error:
-        print(f"cnn-grade record-truth: {error}", file=sys.stderr)
-        return 1
+    table = recorded_truth.record(assignment, args.path)
     versions = ", ".join(f"{name} {version}" for name, version in table.recorded_with.items())
     print(f"wrote {args.path}: {len(table)} expected values ({versions})")
     return 0

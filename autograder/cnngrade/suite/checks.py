@@ -112,6 +112,15 @@ def expect_value_error(call, what, hint=None):
          f"{what}: invalid input, but no ValueError was raised.", hint)
 
 
+def expect_size_or_value_error(call, expected, what, hint, error_hint):
+    """``call()`` must return the size ``expected``, or raise ValueError when ``expected`` is None
+    (settings for which no output exists)."""
+    if expected is None:
+        expect_value_error(call, what, error_hint)
+    else:
+        expect_size(call(), expected, what, hint)
+
+
 def _arrays(value, path):
     """(path, array) for every array inside nested args: positions, dict keys."""
     if isinstance(value, np.ndarray):

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnngrade.suite import graded
-from cnngrade.suite.checks import expect_size, expect_value_error
+from cnngrade.suite.checks import expect_size, expect_size_or_value_error, expect_value_error
 
 pytestmark = pytest.mark.question("output_size")
 
@@ -52,13 +52,9 @@ def test_conv_output_size_property(submission, truth, size, kernel, stride, padd
     """여러 조합의 합성곱 출력 크기 (속성 기반) / conv output size over many settings (property-based)"""
     size_arg = (size, size + 1) if as_pair else size
     expected = truth.conv_output_size(size_arg, kernel, stride, padding, dilation)
-    if expected is None:
-        expect_value_error(lambda: submission.conv_output_size(size_arg, kernel, stride, padding, dilation),
-                           "conv_output_size", ("결과가 1보다 작으면 ValueError입니다.",
-                                                "a result below 1 is a ValueError."))
-        return
-    expect_size(submission.conv_output_size(size_arg, kernel, stride, padding, dilation), expected,
-                "conv_output_size", FORMULA_HINT)
+    expect_size_or_value_error(lambda: submission.conv_output_size(size_arg, kernel, stride, padding, dilation),
+                               expected, "conv_output_size", FORMULA_HINT,
+                               ("결과가 1보다 작으면 ValueError입니다.", "a result below 1 is a ValueError."))
 
 
 BAD_CONV = {
@@ -101,13 +97,9 @@ def test_pool_output_size(submission, truth, case):
 def test_pool_output_size_property(submission, truth, size, kernel, stride, padding, ceil_mode):
     """여러 조합의 풀링 출력 크기 (속성 기반) / pooling output size over many settings (property-based)"""
     expected = truth.pool_output_size(size, kernel, stride, padding, ceil_mode)
-    if expected is None:
-        expect_value_error(lambda: submission.pool_output_size(size, kernel, stride, padding, ceil_mode),
-                           "pool_output_size", ("2P > F 또는 결과 < 1 이면 ValueError입니다.",
-                                                "2P > F or a result < 1 is a ValueError."))
-        return
-    expect_size(submission.pool_output_size(size, kernel, stride, padding, ceil_mode), expected,
-                "pool_output_size", POOL_HINT)
+    expect_size_or_value_error(lambda: submission.pool_output_size(size, kernel, stride, padding, ceil_mode),
+                               expected, "pool_output_size", POOL_HINT,
+                               ("2P > F 또는 결과 < 1 이면 ValueError입니다.", "2P > F or a result < 1 is a ValueError."))
 
 
 @graded(points=0.5, requires="test_pool_output_size[lecture-2x2]")
