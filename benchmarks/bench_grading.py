@@ -53,7 +53,7 @@ from pathlib import Path
 from machine import cpu_model, load_average
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # container_harness
+sys.path.insert(0, str(ROOT / "tests"))  # container_harness, conftest (the fixtures)
 CNN_GRADE = Path(sys.executable).with_name("cnn-grade")  # the console script of this interpreter's install
 OTTER = Path(sys.executable).with_name("otter")
 SAMPLE_SECONDS = 0.01
@@ -138,10 +138,15 @@ def median_run(runs):
 
 
 def build_class(folder, count):
-    solution = (ROOT / "solutions" / "cnn_layers.py").read_text(encoding="utf-8")
-    sources = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "assignments/hw05_cnn/examples").glob("*.py"))]
-    sources += [solution + "\n" + path.read_text(encoding="utf-8")
-                for path in sorted((ROOT / "tests/fixtures/buggy").glob("*.py"))]
+    """COUNT honest submissions: the bundled examples, the buggy fixtures made as the project's tests
+    make them (base plus change, tests/conftest.py), and correct ones."""
+    from cnngrade import assignment
+    from conftest import load_fixtures
+
+    definition = assignment.load()
+    solution = definition.solution.read_text(encoding="utf-8")
+    sources = [path.read_text(encoding="utf-8") for path in sorted(definition.examples.glob("*.py"))]
+    sources += [fixture.source(solution) for fixture in load_fixtures("buggy", definition)]
     sources.append(solution)
     files = []
     for index in range(count):
@@ -420,6 +425,11 @@ def main():
         print(f"batch of {len(files)} ...", flush=True)
         batch = measured([str(CNN_GRADE), str(class_dir), "--out", str(work / "results"), "-j", str(args.jobs)],
                          env=dict(os.environ, CNNGRADE_CACHE_DIR=str(cache_dir)))
+        statuses = {path.parent.name: json.loads(path.read_text(encoding="utf-8"))["grading_status"]
+                    for path in (work / "results" / "students").glob("*/results.json")}
+        not_graded = sorted(path.stem for path in files if statuses.get(path.stem) != "graded")
+        if not_graded:  # a submission that fails to import is graded in no time: it would flatter the batch
+            raise RuntimeError(f"the batch did not grade {len(not_graded)} of the class: {not_graded}")
         results.update(batch=batch, per_submission=batch.seconds / len(files))
         print(f"cnn-grade batch : {batch.seconds:7.1f} s total, {results['per_submission']:5.2f} s/submission, "
               f"{60 / results['per_submission']:6.1f} submissions/min, peak RSS {megabytes(batch)} MB")
