@@ -57,3 +57,25 @@ def test_fixtures_on_an_example_change_it_and_keep_its_other_functions(definitio
         source = fixture.source(solution_text)
         assert source != loops and "BUG" in source and "# <<< replace" not in source, fixture.id
         assert source.count("def conv2d_backward(") == 1, fixture.id  # changed in place, not appended
+
+
+def test_the_grading_benchmark_class_holds_every_fixture_as_a_whole_submission(definition, solution_text, tmp_path):
+    """benchmarks/bench_grading.py times a class of honest submissions: a fixture pasted as text
+    instead of made from its change does not even compile, and is graded in no time."""
+    import importlib.util
+    import sys
+
+    benchmarks = definition.root / "benchmarks"
+    sys.path.insert(0, str(benchmarks))  # bench_grading imports its neighbour machine.py
+    try:
+        spec = importlib.util.spec_from_file_location("bench_grading", benchmarks / "bench_grading.py")
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(str(benchmarks))
+    fixtures = load_fixtures("buggy", definition)
+    count = len(list(definition.examples.glob("*.py"))) + len(fixtures) + 1
+    sources = [path.read_text(encoding="utf-8") for path in bench.build_class(tmp_path, count)]
+    for path, source in zip(sorted(tmp_path.glob("*.py")), sources):
+        compile(source, str(path), "exec")
+    assert all(fixture.source(solution_text) in sources for fixture in fixtures)
